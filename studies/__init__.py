@@ -1,0 +1,1 @@
+"""The Optuna layer: study specs, samplers, pruners, the runner, agent tools, promotion, the CLI."""

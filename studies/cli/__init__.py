@@ -1,0 +1,30 @@
+"""The `tunetrack` command line: each submodule registers its commands on one Typer app.
+
+Commands parse flags, call one library function and render the result; the logic lives in
+`tracker`, `solvers` and `studies`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="tunetrack",
+    help="Track and tune metaheuristic solvers with MLflow and Optuna.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+# Each module defines `register(app)`; the order is the order of `tunetrack --help`.
+_COMMAND_MODULES = ("_tracking",)
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(f"{__name__}.{_name}").register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,83 @@
+"""The record model: run kinds, run states, namespaced tag keys and the schema version.
+
+Every tag key tunetrack writes is defined here and nowhere else, so user params and
+attributes can never collide with them and a query can rely on them.
+"""
+
+from __future__ import annotations
+
+import enum
+
+SCHEMA_VERSION = "1"
+
+
+class Tag(str, enum.Enum):
+    """Namespaced tag keys (`tt.*`)."""
+
+    KIND = "tt.kind"
+    STUDY = "tt.study"
+    TRIAL = "tt.trial"
+    SOLVER = "tt.solver"
+    SCENARIO = "tt.scenario"
+    SEED = "tt.seed"
+    TIER = "tt.tier"
+    BUNDLE = "tt.bundle"
+    SCHEMA = "tt.schema"
+    STATE = "tt.state"
+    ERROR = "tt.error"
+    PROMOTED = "tt.promoted"
+    OBJECTIVE = "tt.objective"
+
+    def __str__(self) -> str:  # so f"{Tag.KIND}" gives the key
+        return self.value
+
+
+class RunKind(str, enum.Enum):
+    """What an MLflow run stands for in the record model."""
+
+    STUDY = "study"
+    TRIAL = "trial"
+    SOLVE = "solve"
+    PROMOTION = "promotion"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RunState(str, enum.Enum):
+    """How a tracked run ended; mirrors Optuna's trial states so pruned work is never a success."""
+
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    PRUNED = "PRUNED"
+    FAIL = "FAIL"
+    INTERRUPTED = "INTERRUPTED"
+
+    @property
+    def mlflow_status(self) -> str:
+        """The MLflow run status this state is shown as."""
+        return _MLFLOW_STATUS[self]
+
+    def is_finished(self) -> bool:
+        return self is not RunState.RUNNING
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_MLFLOW_STATUS = {
+    RunState.RUNNING: "RUNNING",
+    RunState.COMPLETE: "FINISHED",
+    RunState.PRUNED: "KILLED",
+    RunState.FAIL: "FAILED",
+    RunState.INTERRUPTED: "KILLED",
+}
+
+# Parameter keys whose values are too long for MLflow are stored in this artefact and the
+# param holds a pointer to it.
+LONG_PARAMS_ARTIFACT = "params_long.json"
+LONG_PARAM_POINTER = "@artifact:" + LONG_PARAMS_ARTIFACT
+
+STEPS_ARTIFACT = "steps.parquet"
+EVENTS_ARTIFACT = "events.json"
+TRACEBACK_ARTIFACT = "traceback.txt"
