@@ -1,0 +1,32 @@
+"""Helpers every command shares: loading settings, printing errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from tracker import Settings, TunetrackError, load_settings
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print `message` to stderr and leave with a non-zero exit code."""
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def settings_or_exit(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except TunetrackError as exc:
+        fail(str(exc))
+
+
+def print_json(obj: Any) -> None:
+    """One JSON object on stdout, nothing else (for scripts and agents)."""
+    typer.echo(json.dumps(obj, default=str))

@@ -1,0 +1,32 @@
+"""The MLflow layer of tunetrack: settings, the record model, tracked runs, step pipeline, queries.
+
+This is the only package that imports `mlflow`.
+
+Example:
+    from tracker import RunKind, Tracker
+
+    with Tracker().start_run(kind=RunKind.SOLVE, experiment="flowshop", params={"seed": 1}) as run:
+        run.log_step({"iteration": 1000, "current": 1302.0, "best": 1297.0})
+        run.log_metrics({"objective": 1297.0})
+"""
+
+from tracker._run import TrackedRun
+from tracker._tracker import Tracker
+from tracker.errors import RecordError, SettingsError, TunetrackError
+from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
+from tracker.settings import Settings, default_settings, load_settings
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "RecordError",
+    "RunKind",
+    "RunState",
+    "Settings",
+    "SettingsError",
+    "Tag",
+    "TrackedRun",
+    "Tracker",
+    "TunetrackError",
+    "default_settings",
+    "load_settings",
+]

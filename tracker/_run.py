@@ -1,0 +1,191 @@
+"""A tracked run: one MLflow run opened with explicit ids, always closed with the right status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlflow import MlflowClient
+
+from tracker._steps import BEST_KEY, STEP_KEY, StepPipeline
+from tracker._writer import BatchWriter, now_ms
+from tracker.records import EVENTS_ARTIFACT, TRACEBACK_ARTIFACT, RunState, Tag
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+
+class TrackedRun:
+    """Context manager over one MLflow run.
+
+    Exiting normally ends the run FINISHED; an exception ends it FAILED with the message as
+    the `tt.error` tag and the traceback as an artefact; KeyboardInterrupt ends it KILLED. A
+    state set with `set_state` (e.g. PRUNED) wins over all of these.
+
+    Example:
+        with Tracker().start_run(kind=RunKind.SOLVE, experiment="flowshop") as run:
+            run.log_params({"sa": {"cooling_rate": 0.995}})
+            for record in solver_steps():
+                run.log_step(record)
+            run.log_metrics({"objective": 1278.0})
+    """
+
+    def __init__(
+        self,
+        client: MlflowClient,
+        run_id: str,
+        experiment_id: str,
+        *,
+        points_per_metric: int,
+        flush_interval_s: float,
+        best_key: str = BEST_KEY,
+        step_key: str = STEP_KEY,
+        minimize: bool = True,
+        expected_steps: int | None = None,
+    ) -> None:
+        self.client = client
+        self.run_id = run_id
+        self.experiment_id = experiment_id
+        self._writer = BatchWriter(client, run_id)
+        self._events: list[dict[str, Any]] = []
+        self._state: RunState | None = None
+        self._ended = False
+        self._steps = StepPipeline(
+            self._writer,
+            lambda path: client.log_artifact(run_id, path),
+            points_per_metric=points_per_metric,
+            flush_interval_s=flush_interval_s,
+            best_key=best_key,
+            step_key=step_key,
+            minimize=minimize,
+            expected_steps=expected_steps,
+        )
+        # Bound once: the per-record path is a single deque append.
+        self.log_step = self._steps.put
+
+    # ---- records ---------------------------------------------------------------------
+    def log_step(self, record: Mapping[str, Any]) -> None:  # replaced per instance in __init__
+        """Hand one step record (a flat dict of numbers) to the step pipeline; never blocks."""
+        self._steps.put(record)
+
+    def log_steps(self, columns: Mapping[str, Any]) -> None:
+        """Hand many step records at once as equal-length columns."""
+        self._steps.put_columns(columns)
+
+    def set_expected_steps(self, expected: int | None) -> None:
+        """Tell the decimator how many step records to expect, so spacing covers the run."""
+        self._steps.set_expected_steps(expected)
+
+    def log_event(self, event: Mapping[str, Any]) -> None:
+        """Record a discrete action (a reheat, a tenure change); saved as `events.json`."""
+        self._events.append(dict(event))
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        self._writer.log_params(params)
+
+    def set_tags(self, tags: Mapping[str | Tag, Any]) -> None:
+        self._writer.set_tags({str(k): v for k, v in tags.items()})
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int = 0) -> None:
+        """Final metrics / KPIs, written at once (not through the step pipeline)."""
+        self._writer.log_metrics(metrics, step=step)
+
+    # ---- artefacts -------------------------------------------------------------------
+    def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
+        self.client.log_artifact(self.run_id, str(path), artifact_path)
+
+    def log_dict(self, obj: Any, name: str) -> None:
+        """A dict (or list) as a JSON artefact named `name`."""
+        self.log_text(json.dumps(obj, indent=1, default=str), name)
+
+    def log_text(self, text: str, name: str) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(name).name
+            path.write_text(text)
+            self.log_artifact(path, _parent(name))
+
+    def log_table(self, frame: "pd.DataFrame", name: str) -> None:
+        """A DataFrame as Parquet (`.parquet`) or CSV (`.csv`), chosen by the name's suffix."""
+        suffix = Path(name).suffix
+        if suffix not in (".parquet", ".csv"):
+            raise ValueError(f"table name must end in .parquet or .csv; got {name!r}")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(name).name
+            frame.to_parquet(path, index=False) if suffix == ".parquet" else frame.to_csv(path, index=False)
+            self.log_artifact(path, _parent(name))
+
+    def log_figure(self, figure: Any, name: str) -> None:
+        """A matplotlib figure saved as an image artefact (format from the suffix, default PNG)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(name).name
+            figure.savefig(path)
+            self.log_artifact(path, _parent(name))
+
+    # ---- ending ----------------------------------------------------------------------
+    @property
+    def state(self) -> RunState:
+        return self._state or RunState.RUNNING
+
+    def set_state(self, state: RunState) -> None:
+        """Decide how the run ends (e.g. PRUNED); applied when the run ends."""
+        self._state = state
+
+    def end(self, state: RunState | None = None, error: BaseException | None = None) -> None:
+        """End the run once: flush steps and events, then set the terminal status. Idempotent."""
+        if self._ended:
+            return
+        self._ended = True
+        final = state or self._state or (RunState.FAIL if error else RunState.COMPLETE)
+        tags: dict[str, Any] = {Tag.STATE: final.value}
+        try:
+            try:
+                self._steps.close()
+            finally:
+                if self._steps.errors:
+                    tags["tt.steps_error"] = "; ".join(self._steps.errors[:3])
+                if self._events:
+                    self.log_dict(self._events, EVENTS_ARTIFACT)
+                if error is not None and final is RunState.FAIL:
+                    tags[Tag.ERROR] = f"{type(error).__name__}: {error}"
+                    self.log_text(
+                        "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+                        TRACEBACK_ARTIFACT,
+                    )
+        except Exception as exc:  # the status must still be set below
+            log.warning("run %s: could not save all records: %s", self.run_id, exc)
+            tags.setdefault(Tag.ERROR, f"while ending: {type(exc).__name__}: {exc}")
+            if final is RunState.COMPLETE:
+                final = RunState.FAIL
+                tags[Tag.STATE] = final.value
+        finally:
+            try:
+                self.set_tags(tags)
+            finally:
+                self.client.set_terminated(self.run_id, status=final.mlflow_status, end_time=now_ms())
+
+    def __enter__(self) -> "TrackedRun":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None:
+            self.end()
+        elif not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit
+            self.end(self._state or RunState.INTERRUPTED)
+        else:
+            self.end(error=exc)
+        return False
+
+    def __repr__(self) -> str:
+        return f"TrackedRun(run_id={self.run_id!r}, state={self.state.value})"
+
+
+def _parent(name: str) -> str | None:
+    parent = str(Path(name).parent)
+    return None if parent in ("", ".") else parent

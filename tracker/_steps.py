@@ -1,0 +1,243 @@
+"""The step pipeline: the solver hands over records, a background thread does everything else.
+
+`put` only appends to a deque, so the calling thread never waits on the store. Every
+`flush_interval_s` (or sooner when the queue grows) the writer thread drains the queue,
+appends all rows to a Parquet part file (full resolution, bounded memory), picks the rows
+that become MLflow points (`Decimator`) and sends them with `log_batch`. `close` drains
+what is left, adds the last record, merges the parts into one `steps.parquet` and logs it.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import math
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from mlflow.entities import Metric
+
+from tracker._decimate import Decimator
+from tracker._writer import BatchWriter
+from tracker.records import STEPS_ARTIFACT
+
+log = logging.getLogger(__name__)
+
+STEP_KEY = "iteration"
+BEST_KEY = "best"
+TIME_COLUMN = "_time"
+_DRAIN_AT_ROWS = 50_000
+
+
+class StepPipeline:
+    """Accepts step records at any rate; writes Parquet in full and MLflow decimated."""
+
+    def __init__(
+        self,
+        writer: BatchWriter,
+        log_artifact: Any,
+        *,
+        points_per_metric: int,
+        flush_interval_s: float,
+        best_key: str = BEST_KEY,
+        step_key: str = STEP_KEY,
+        minimize: bool = True,
+        expected_steps: int | None = None,
+    ) -> None:
+        self._writer = writer
+        self._log_artifact = log_artifact
+        self._flush_interval_s = flush_interval_s
+        self._best_key = best_key
+        self._step_key = step_key
+        self.decimator = Decimator(points_per_metric, minimize=minimize, expected_records=expected_steps)
+        self._queue: collections.deque[Any] = collections.deque()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._dir = Path(tempfile.mkdtemp(prefix="tunetrack-steps-"))
+        self._parts: list[Path] = []
+        self._last_row: dict[str, Any] | None = None
+        self._last_row_index = -1
+        self.records = 0
+        self.points_written = 0
+        self.errors: list[str] = []
+        self._thread = threading.Thread(target=self._loop, name="tunetrack-steps", daemon=True)
+        self._thread.start()
+
+    # ---- caller side (hot path) -------------------------------------------------------
+    def put(self, record: Mapping[str, Any]) -> None:
+        """Queue one record; O(1), never touches the store."""
+        queue = self._queue
+        queue.append((record, time.time()))
+        if len(queue) >= _DRAIN_AT_ROWS:
+            self._wake.set()
+
+    def put_columns(self, columns: Mapping[str, Any]) -> None:
+        """Queue many records at once as equal-length columns (numpy arrays or sequences)."""
+        self._queue.append((columns, None))
+        self._wake.set()
+
+    def set_expected_steps(self, expected: int | None) -> None:
+        self.decimator.set_expected_records(expected)
+
+    # ---- writer thread ----------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            self._wake.wait(self._flush_interval_s)
+            self._wake.clear()
+            if self._stop.is_set():
+                return  # `close` drains the rest, knowing it is the last batch
+            self._drain()
+
+    def _drain(self, last: bool = False) -> None:
+        try:
+            table = self._take_table()
+            if table is not None:
+                self._process(table, last)
+        except Exception as exc:  # keep the solver running; report at close
+            log.warning("step pipeline: %s", exc)
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+
+    def _take_table(self) -> pa.Table | None:
+        queue = self._queue
+        n = len(queue)
+        if n == 0:
+            return None
+        tables: list[pa.Table] = []
+        rows: list[Mapping[str, Any]] = []
+        times: list[float] = []
+        for _ in range(n):
+            item, stamp = queue.popleft()
+            if stamp is None:
+                if rows:
+                    tables.append(_rows_table(rows, times))
+                    rows, times = [], []
+                tables.append(_columns_table(item))
+            else:
+                rows.append(item)
+                times.append(stamp)
+        if rows:
+            tables.append(_rows_table(rows, times))
+        tables = [t for t in tables if t.num_rows]
+        if not tables:
+            return None
+        return pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+
+    def _process(self, table: pa.Table, last: bool) -> None:
+        part = self._dir / f"part-{len(self._parts):06d}.parquet"
+        pq.write_table(table, part)
+        self._parts.append(part)
+        n = table.num_rows
+        first_index = self.records
+        self.records += n
+        best = _numeric_column(table, self._best_key)
+        rows = self.decimator.select(best, n, last=last)
+        self._send(table, rows, first_index)
+        self._last_row = _row(table, n - 1)
+        self._last_row_index = first_index + n - 1
+
+    def _send(self, table: pa.Table, rows: np.ndarray, first_index: int) -> None:
+        if rows.size == 0:
+            return
+        picked = table.take(pa.array(rows))
+        points: list[Metric] = []
+        steps = _numeric_column(picked, self._step_key)
+        step_values = steps.astype(np.int64) if steps is not None else rows + first_index
+        stamps = _numeric_column(picked, TIME_COLUMN)
+        stamp_ms = (stamps * 1000).astype(np.int64) if stamps is not None else np.full(rows.size, int(time.time() * 1000))
+        for name in picked.column_names:
+            if name in (TIME_COLUMN, self._step_key):
+                continue
+            values = _numeric_column(picked, name)
+            if values is None:
+                continue
+            for value, step, stamp in zip(values.tolist(), step_values.tolist(), stamp_ms.tolist()):
+                if not math.isnan(value):
+                    points.append(Metric(name, value, stamp, step))
+        self._writer.log_metric_points(points)
+        self.points_written += len(points)
+
+    # ---- end of run -------------------------------------------------------------------
+    def close(self, log_trace: bool = True) -> None:
+        """Stop the thread, write what is left and the last record, log `steps.parquet`."""
+        self._stop.set()
+        self._wake.set()
+        self._thread.join()
+        self._drain(last=True)
+        try:
+            if self.decimator.needs_final() and self._last_row is not None:
+                self._send_final()
+            if log_trace and self._parts:
+                self._log_artifact(str(self._merge_parts()))
+        except Exception as exc:
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _send_final(self) -> None:
+        row = self._last_row or {}
+        step = row.get(self._step_key)
+        step = int(step) if isinstance(step, int | float) and math.isfinite(step) else self._last_row_index
+        stamp = int(float(row.get(TIME_COLUMN, time.time())) * 1000)
+        points = [
+            Metric(k, float(v), stamp, step)
+            for k, v in row.items()
+            if k not in (TIME_COLUMN, self._step_key) and _is_number(v) and not math.isnan(v)
+        ]
+        self._writer.log_metric_points(points)
+        self.points_written += len(points)
+        self.decimator.kept += 1
+
+    def _merge_parts(self) -> Path:
+        schemas = [pq.read_schema(p) for p in self._parts]
+        schema = pa.unify_schemas(schemas, promote_options="permissive")
+        out = self._dir / STEPS_ARTIFACT
+        with pq.ParquetWriter(out, schema) as sink:
+            for part in self._parts:
+                table = pq.read_table(part)
+                for field in schema:
+                    if field.name not in table.column_names:
+                        table = table.append_column(field, pa.nulls(table.num_rows, field.type))
+                sink.write_table(table.select(schema.names).cast(schema))
+        return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+
+
+def _rows_table(rows: list[Mapping[str, Any]], times: list[float]) -> pa.Table:
+    table = pa.Table.from_pylist(rows)
+    return table.append_column(TIME_COLUMN, pa.array(times, pa.float64()))
+
+
+def _columns_table(columns: Mapping[str, Any]) -> pa.Table:
+    arrays = {k: np.asarray(v) for k, v in columns.items()}
+    lengths = {len(a) for a in arrays.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"step columns must have equal lengths; got {sorted(lengths)}")
+    table = pa.table(arrays)
+    if TIME_COLUMN not in table.column_names:
+        table = table.append_column(TIME_COLUMN, pa.array(np.full(table.num_rows, time.time())))
+    return table
+
+
+def _numeric_column(table: pa.Table, name: str) -> np.ndarray | None:
+    if name not in table.column_names:
+        return None
+    column = table.column(name)
+    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+        return None
+    return column.to_numpy(zero_copy_only=False).astype(np.float64)
+
+
+def _row(table: pa.Table, index: int) -> dict[str, Any]:
+    return {name: table.column(name)[index].as_py() for name in table.column_names}

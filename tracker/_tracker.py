@@ -1,0 +1,189 @@
+"""`Tracker`: the entry point that owns one `MlflowClient` and opens tracked runs with explicit ids."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mlflow import MlflowClient
+from mlflow.entities import ViewType
+from mlflow.exceptions import MlflowException
+
+from tracker import queries
+from tracker._run import TrackedRun
+from tracker._writer import BatchWriter, now_ms
+from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
+from tracker.settings import Settings, default_settings
+
+PARENT_RUN_TAG = "mlflow.parentRunId"
+RUN_NAME_TAG = "mlflow.runName"
+DESCRIPTOR_PREFIX = "scenario."
+
+
+class Tracker:
+    """Opens runs, resolves experiments and answers queries against the configured stores.
+
+    Nothing here touches MLflow's fluent state (`set_tracking_uri`, the active-run stack), so
+    any number of trackers and runs can live in one process and runs nest across processes
+    by explicit parent id.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        self.settings = settings or default_settings()
+        self.settings.prepare_local_stores()
+        self.settings.export_s3_environment()
+        self.client = MlflowClient(tracking_uri=self.settings.tracking.uri)
+        self._experiment_ids: dict[str, str] = {}
+
+    # ---- experiments -----------------------------------------------------------------
+    def experiment_id(self, name: str, *, create: bool = True) -> str | None:
+        """The id of experiment `name`, created (with tunetrack's artefact root) if missing."""
+        if name in self._experiment_ids:
+            return self._experiment_ids[name]
+        found = self.client.get_experiment_by_name(name)
+        if found is None and create:
+            try:
+                found_id = self.client.create_experiment(name, artifact_location=self._artifact_location(name))
+            except MlflowException:  # created by another process in the meantime
+                existing = self.client.get_experiment_by_name(name)
+                if existing is None:
+                    raise
+                found_id = existing.experiment_id
+        elif found is None:
+            return None
+        else:
+            if found.lifecycle_stage == "deleted":
+                self.client.restore_experiment(found.experiment_id)
+            found_id = found.experiment_id
+        self._experiment_ids[name] = found_id
+        return found_id
+
+    def _artifact_location(self, name: str) -> str | None:
+        root = self.settings.tracking.artifact_root
+        remote_tracking = self.settings.tracking.uri.startswith(("http://", "https://"))
+        local_root = "://" not in root
+        if remote_tracking and local_root:
+            return None  # the server decides (it proxies artefacts); a local path here would be wrong
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:80] or "experiment"
+        leaf = f"{slug}-{uuid.uuid4().hex[:8]}"
+        if local_root:
+            return (Path(root).expanduser().resolve() / leaf).as_uri()
+        return f"{root.rstrip('/')}/{leaf}"
+
+    # ---- runs ------------------------------------------------------------------------
+    def start_run(
+        self,
+        *,
+        kind: RunKind,
+        experiment: str | None = None,
+        run_name: str | None = None,
+        parent_run_id: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        descriptor: Mapping[str, Any] | None = None,
+        tags: Mapping[str | Tag, Any] | None = None,
+        expected_steps: int | None = None,
+        best_key: str = "best",
+        minimize: bool = True,
+    ) -> TrackedRun:
+        """Open a run of `kind` in `experiment` (or the parent's), nested under `parent_run_id`.
+
+        `params` may be nested (flattened to dotted keys); `descriptor` holds the scenario
+        (sizes, reference value...) and is logged as `scenario.*` params.
+        """
+        if experiment is None and parent_run_id is None:
+            raise ValueError("start_run needs an experiment name or a parent_run_id")
+        if experiment is not None:
+            experiment_id = self.experiment_id(experiment)
+        else:
+            experiment_id = self.client.get_run(parent_run_id).info.experiment_id
+        all_tags: dict[str, Any] = {Tag.KIND.value: RunKind(kind).value, Tag.SCHEMA.value: SCHEMA_VERSION}
+        if parent_run_id:
+            all_tags[PARENT_RUN_TAG] = parent_run_id
+        if tags:
+            all_tags.update({str(k): v for k, v in tags.items()})
+        if descriptor and "name" in descriptor and Tag.SCENARIO.value not in all_tags:
+            all_tags[Tag.SCENARIO.value] = descriptor["name"]
+        run = self.client.create_run(experiment_id, start_time=now_ms(), tags={}, run_name=run_name)
+        run_id = run.info.run_id
+        steps = self.settings.steps
+        tracked = TrackedRun(
+            self.client,
+            run_id,
+            experiment_id,
+            points_per_metric=steps.points_per_metric,
+            flush_interval_s=steps.flush_interval_s,
+            best_key=best_key,
+            minimize=minimize,
+            expected_steps=expected_steps,
+        )
+        try:
+            tracked.set_tags(all_tags)
+            merged: dict[str, Any] = dict(params or {})
+            if descriptor:
+                merged.update({f"{DESCRIPTOR_PREFIX}{k}": v for k, v in descriptor.items()})
+            if merged:
+                tracked.log_params(merged)
+        except BaseException as exc:
+            tracked.end(error=exc if isinstance(exc, Exception) else None)
+            raise
+        return tracked
+
+    def end_run(self, run_id: str, state: RunState, reason: str | None = None) -> None:
+        """Close a run opened elsewhere (e.g. by a worker that was killed)."""
+        writer = BatchWriter(self.client, run_id)
+        tags: dict[str, Any] = {Tag.STATE.value: state.value}
+        if reason:
+            tags[Tag.ERROR.value] = reason
+        writer.set_tags(tags)
+        self.client.set_terminated(run_id, status=state.mlflow_status, end_time=now_ms())
+
+    def set_tags(self, run_id: str, tags: Mapping[str | Tag, Any]) -> None:
+        BatchWriter(self.client, run_id).set_tags({str(k): v for k, v in tags.items()})
+
+    def log_metrics(self, run_id: str, metrics: Mapping[str, float], step: int = 0) -> None:
+        BatchWriter(self.client, run_id).log_metrics(metrics, step=step)
+
+    # ---- queries ---------------------------------------------------------------------
+    def runs(
+        self,
+        experiments: str | list[str] | None = None,
+        *,
+        kind: RunKind | None = None,
+        filter_string: str = "",
+        parent_run_id: str | None = None,
+        max_results: int | None = None,
+        order_by: list[str] | None = None,
+    ) -> "queries.pd.DataFrame":
+        """Runs as a DataFrame with typed columns (see `tracker.queries.runs_frame`)."""
+        ids = self._experiment_ids_for(experiments)
+        if not ids:
+            return queries.runs_frame([])
+        found = queries.search(
+            self.client, ids, kind=kind, filter_string=filter_string, parent_run_id=parent_run_id,
+            max_results=max_results, order_by=order_by,
+        )
+        return queries.runs_frame(found)
+
+    def best_run(self, experiment: str, metric: str, *, direction: str = "minimize", kind: RunKind | None = None):
+        return queries.best_of(self.runs(experiment, kind=kind), metric, direction)
+
+    def leaderboard(
+        self, experiment: str, metric: str, *, direction: str = "minimize", kind: RunKind | None = None, top: int = 10
+    ):
+        return queries.leaderboard(self.runs(experiment, kind=kind), metric, direction, top)
+
+    def load_steps(self, run_id: str):
+        """The full-resolution step trace of a run (`steps.parquet`) as a DataFrame."""
+        return queries.load_steps(self.client, run_id)
+
+    def _experiment_ids_for(self, experiments: str | list[str] | None) -> list[str]:
+        if experiments is None:
+            return [e.experiment_id for e in self.client.search_experiments(view_type=ViewType.ACTIVE_ONLY)]
+        names = [experiments] if isinstance(experiments, str) else list(experiments)
+        ids = [self.experiment_id(n, create=False) for n in names]
+        return [i for i in ids if i is not None]

@@ -1,0 +1,101 @@
+"""Starting a local `mlflow server` in its fast form (one worker, no job runner) on the configured stores."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker.settings import Settings
+
+DEFAULT_HOST = "127.0.0.1"
+STARTUP_TIMEOUT_S = 60.0
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    """A running `mlflow server`; stop it with `stop()` or use it as a context manager."""
+
+    url: str
+    process: subprocess.Popen
+    log_path: Path | None = field(default=None)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> "ServerProcess":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def server_command(backend_uri: str, artifact_root: str, host: str, port: int) -> list[str]:
+    """The `mlflow server` command line for a single-worker server that proxies artefacts."""
+    artifacts = artifact_root if "://" in artifact_root else Path(artifact_root).expanduser().resolve().as_uri()
+    return [
+        sys.executable, "-m", "mlflow", "server",
+        "--backend-store-uri", backend_uri,
+        "--artifacts-destination", artifacts,
+        "--host", host,
+        "--port", str(port),
+        "--workers", "1",
+    ]
+
+
+def start_server(
+    settings: Settings,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int | None = None,
+    log_path: Path | None = None,
+    wait: bool = True,
+) -> ServerProcess:
+    """Start `mlflow server` on the settings' tracking store and wait until it answers."""
+    backend = settings.tracking.uri
+    if backend.startswith(("http://", "https://")):
+        raise ValueError(f"tracking.uri is already a server ({backend}); open it in a browser instead")
+    settings.prepare_local_stores()
+    port = port or free_port(host)
+    env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen(
+        server_command(backend, settings.tracking.artifact_root, host, port),
+        stdout=out, stderr=subprocess.STDOUT, env=env,
+    )
+    server = ServerProcess(url=f"http://{host}:{port}", process=process, log_path=log_path)
+    if wait:
+        wait_until_ready(server)
+    return server
+
+
+def wait_until_ready(server: ServerProcess, timeout: float = STARTUP_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"mlflow server exited with code {server.process.returncode}; log: {server.log_path}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/health", timeout=1) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    raise TimeoutError(f"mlflow server at {server.url} did not answer within {timeout:.0f} s")
