@@ -85,6 +85,10 @@ class Search(abc.ABC):
         """Continue from the best solution so far (fresh temperature / tabu list)."""
         return None
 
+    def finished(self) -> bool:
+        """Whether the best is proven optimal (it meets a lower bound); the driver then stops."""
+        return False
+
 
 class Family(abc.ABC):
     """A problem family: how to load instances, check solutions and build searches.

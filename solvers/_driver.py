@@ -123,6 +123,9 @@ class _Loop:
 
     def _next_chunk(self, seconds_per_iteration: float) -> int:
         k = self.cfg.chunk_size
+        if self.search.finished():
+            self.stop_reason = "optimal"
+            return 0
         if self.iterations is not None:
             if self.done >= self.iterations:
                 self.stop_reason = "iterations"

@@ -25,7 +25,7 @@ class SolveResult:
         events: controller and driver actions, in order (see `solvers.records`).
         config: the validated configuration used (every field, defaults included).
         seed: the seed of the run's RNG stream.
-        stop_reason: `iterations` or `time_limit`.
+        stop_reason: `iterations`, `time_limit` or `optimal` (the best meets a lower bound).
     """
 
     instance: str

@@ -97,6 +97,9 @@ class TabuConfig(_Common):
     candidates: int = _default(
         "TABU_CANDIDATES", "Candidate list size per iteration (flow shop: jobs whose every insertion "
         "position is evaluated).", ge=1, le=10000)
+    tenure_conflict_factor: float = _default(
+        "TABU_TENURE_CONFLICT_FACTOR", "Colouring: tenure grows by this times the conflicting vertices "
+        "(Galinier & Hao); flow shop ignores it.", ge=0.0, le=10.0)
     adaptive_tenure: bool = _default(
         "TABU_ADAPTIVE_TENURE", "On stall the controller raises the tenure; a new best resets it.")
 

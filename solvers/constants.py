@@ -43,4 +43,5 @@ TABU_TENURE: int = 7  # base tabu tenure (iterations)
 TABU_TENURE_RANDOM: int = 5  # extra tenure drawn uniformly in 0..this
 TABU_ASPIRATION: bool = True  # a tabu move that gives a new best is allowed
 TABU_CANDIDATES: int = 8  # candidate list size per iteration (family-specific unit)
+TABU_TENURE_CONFLICT_FACTOR: float = 0.6  # colouring: tenure += factor * conflicting vertices (flow shop ignores it)
 TABU_ADAPTIVE_TENURE: bool = False  # controller raises the tenure on stall, resets on a new best
