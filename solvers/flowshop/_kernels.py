@@ -91,6 +91,15 @@ def remove_at(seq, k, pos):
 
 
 @njit(cache=True, nogil=True)
+def position_of(seq, job):
+    """Index of `job` in `seq` (which must hold it)."""
+    pos = 0
+    while seq[pos] != job:
+        pos += 1
+    return pos
+
+
+@njit(cache=True, nogil=True)
 def neh(p, order, seq, e, q, f):
     """NEH: insert jobs in `order` one by one at their best position; returns the makespan.
 
@@ -110,8 +119,10 @@ def neh(p, order, seq, e, q, f):
 def insertion_local_search(p, seq, k, cmax, full, order, e, q, f, rng):
     """Iterative improvement by insertion (Ruiz & Stuetzle 2007) on seq[:k].
 
-    Takes each job once in a random order, removes it and reinserts it at its best position;
-    repeats while a pass improved (`full`) or stops after one pass. Returns the makespan.
+    Takes each job once in a random order, removes it and reinserts it at its best position
+    if that is strictly better (else where it was); repeats while a pass improved (`full`,
+    ending in a local optimum of the insertion neighbourhood) or stops after one pass.
+    Returns the makespan.
     `order` int64 (>= k,) workspace.
     """
     improved = True
@@ -122,15 +133,14 @@ def insertion_local_search(p, seq, k, cmax, full, order, e, q, f, rng):
         shuffle(rng, order[:k])
         for i in range(k):
             job = order[i]
-            pos = 0
-            while seq[pos] != job:
-                pos += 1
+            pos = position_of(seq, job)
             remove_at(seq, k, pos)
             new_pos, value = best_insertion(p, seq, k - 1, job, e, q, f)
-            insert_at(seq, k - 1, new_pos, job)
             if value < cmax:
                 cmax = value
                 improved = True
+                pos = new_pos
+            insert_at(seq, k - 1, pos, job)
         if not full:
             break
     return cmax

@@ -11,7 +11,7 @@ from __future__ import annotations
 from numba import njit
 
 from solvers._rng import rand_below
-from solvers.flowshop._kernels import insert_at, insertion_makespans, remove_at
+from solvers.flowshop._kernels import insert_at, insertion_makespans, position_of, remove_at
 
 # params (float64) layout
 P_TENURE = 0
@@ -47,9 +47,7 @@ def tabu_chunk(p, perm, best_perm, vals, params, tabu, ws, rng, counts, it0, ite
         best_job, best_from, best_to, best_val = -1, 0, 0, 1 << 62
         for c in range(n_cand):
             job = cand[c]
-            pos = 0
-            while perm[pos] != job:
-                pos += 1
+            pos = position_of(perm, job)
             remove_at(perm, n, pos)
             insertion_makespans(p, perm, n - 1, job, e, q, f)
             insert_at(perm, n - 1, pos, job)

@@ -1,0 +1,139 @@
+"""The numba kernels agree with plain-Python references on many random cases."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solvers._rng import next_u64, rand_below, rand_float, seed_state, shuffle
+from solvers.flowshop import _kernels as k
+from solvers.flowshop import _sa_kernel as sa
+from tests.solvers import flowshop_reference as ref
+
+FAST = settings(max_examples=150, deadline=None)
+
+
+@st.composite
+def instances(draw, max_jobs: int = 12, max_machines: int = 6):
+    n = draw(st.integers(1, max_jobs))
+    m = draw(st.integers(1, max_machines))
+    flat = draw(st.lists(st.integers(0, 99), min_size=n * m, max_size=n * m))
+    p = np.asarray(flat, dtype=np.int64).reshape(n, m)
+    perm = draw(st.permutations(list(range(n))))
+    return p, perm
+
+
+def _workspaces(p: np.ndarray):
+    n, m = p.shape
+    return np.zeros((n + 1, m), np.int64), np.zeros((n + 1, m), np.int64), np.zeros(n + 1, np.int64)
+
+
+@FAST
+@given(instances())
+def test_makespan_matches_reference(case) -> None:
+    p, perm = case
+    seq = np.asarray(perm, dtype=np.int64)
+    assert k.makespan(p, seq, len(perm)) == ref.makespan(p.tolist(), perm)
+    assert k.makespan(p, seq, len(perm) - 1) == ref.makespan(p.tolist(), perm[:-1])
+
+
+@FAST
+@given(instances())
+def test_accelerated_insertion_matches_brute_force(case) -> None:
+    p, perm = case
+    job, rest = perm[-1], perm[:-1]
+    e, q, f = _workspaces(p)
+    seq = np.asarray(rest + [0], dtype=np.int64)
+    k.insertion_makespans(p, seq, len(rest), job, e, q, f)
+    expected = ref.all_insertions(p.tolist(), rest, job)
+    assert f[: len(rest) + 1].tolist() == expected
+    pos, value = k.best_insertion(p, seq, len(rest), job, e, q, f)
+    assert value == min(expected) and pos == expected.index(min(expected))
+
+
+@FAST
+@given(instances())
+def test_neh_matches_reference(case) -> None:
+    p, perm = case
+    e, q, f = _workspaces(p)
+    seq = np.zeros(len(perm), np.int64)
+    value = k.neh(p, np.asarray(perm, np.int64), seq, e, q, f)
+    ref_seq, ref_value = ref.neh(p.tolist(), perm)
+    assert seq.tolist() == ref_seq and value == ref_value
+
+
+@FAST
+@given(instances(), st.integers(0, 2**32), st.booleans())
+def test_insertion_local_search_improves_and_reports_true_makespan(case, seed, full) -> None:
+    p, perm = case
+    e, q, f = _workspaces(p)
+    seq = np.asarray(perm, np.int64)
+    before = ref.makespan(p.tolist(), perm)
+    after = k.insertion_local_search(p, seq, len(perm), before, full, np.zeros(len(perm), np.int64), e, q, f,
+                                     seed_state(seed))
+    assert sorted(seq.tolist()) == sorted(perm)
+    assert after == ref.makespan(p.tolist(), seq.tolist()) <= before
+    if full:  # a local optimum: no single reinsertion improves
+        for job in seq.tolist():
+            rest = [j for j in seq.tolist() if j != job]
+            assert min(ref.all_insertions(p.tolist(), rest, job)) >= after
+
+
+@FAST
+@given(instances(), st.integers(0, 2**32), st.integers(1, 11))
+def test_random_removal_keeps_every_job(case, seed, d) -> None:
+    p, perm = case
+    d = min(d, len(perm))
+    seq = np.asarray(perm, np.int64)
+    removed = np.zeros(d, np.int64)
+    left = k.random_removal(seq, len(perm), d, removed, seed_state(seed))
+    assert left == len(perm) - d
+    assert sorted(seq[:left].tolist() + removed.tolist()) == sorted(perm)
+
+
+@FAST
+@given(instances(max_jobs=10), st.integers(0, 2**32), st.sampled_from(["default", "uniform", "diversify"]))
+def test_sa_moves_apply_and_undo(case, seed, preset) -> None:
+    p, perm = case
+    if len(perm) < 2:
+        return
+    from solvers.config import SAConfig
+    from solvers.flowshop._searches import operator_cumulative_weights
+
+    params = np.zeros(sa.N_PARAMS)
+    params[sa.P_WEIGHTS:] = operator_cumulative_weights(SAConfig(operator_preset=preset))
+    seq = np.asarray(perm, np.int64)
+    rng = seed_state(seed)
+    deltas = sa.sample_deltas(p, seq, params, rng, 20)
+    assert seq.tolist() == perm  # sampling leaves the permutation unchanged
+    for _ in range(20):
+        op, a, b = sa.random_move(seq, params, rng)
+        sa.apply_move(seq, op, a, b)
+        moved = seq.tolist()
+        assert sorted(moved) == sorted(perm)
+        sa.undo_move(seq, op, a, b)
+        assert seq.tolist() == perm
+    assert deltas.shape == (20,)
+
+
+@given(st.integers(0, 2**63))
+@settings(max_examples=50, deadline=None)
+def test_rng_matches_reference_stream(seed: int) -> None:
+    state = seed_state(seed)
+    py_state = int(state[0])
+    for _ in range(5):
+        py_state, out = ref.xorshift64star(py_state)
+        assert int(next_u64(state)) == out
+        assert int(state[0]) == py_state
+    for _ in range(50):
+        assert 0.0 <= rand_float(state) < 1.0
+        assert 0 <= rand_below(state, 7) < 7
+
+
+def test_rng_streams_and_shuffle_are_reproducible() -> None:
+    a, b = np.arange(30), np.arange(30)
+    shuffle(seed_state(5), a)
+    shuffle(seed_state(5), b)
+    assert a.tolist() == b.tolist() and sorted(a.tolist()) == list(range(30))
+    assert seed_state(1, 0)[0] != seed_state(1, 1)[0] != seed_state(2, 0)[0]
