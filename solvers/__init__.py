@@ -43,7 +43,7 @@ The driver handles limits, step records, events, restarts and the final feasibil
 
 from solvers._base import ChunkStats, Family, Instance, Search
 from solvers._describe import describe_solvers
-from solvers._driver import solve
+from solvers._driver import check, solve
 from solvers._families import available_families, get_family, load_instance
 from solvers._result import SolveResult
 from solvers.config import SOLVER_NAMES, ILSConfig, SAConfig, TabuConfig, config_model, make_config
@@ -64,6 +64,7 @@ __all__ = [
     "TabuConfig",
     "UnknownSolverError",
     "available_families",
+    "check",
     "config_model",
     "describe_solvers",
     "get_family",

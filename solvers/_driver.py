@@ -73,6 +73,17 @@ def solve(
         config=cfg.model_dump(mode="json"), seed=seed, stop_reason=loop.stop_reason)
 
 
+def check(instance: Instance, solver: str, config: Mapping[str, Any] | BaseModel | None = None) -> Any:
+    """Validate `config` for `solver` on `instance` without running anything; returns the model.
+
+    Catches what only the family can judge (operator names, sizes) as well as bad ranges,
+    so callers (the CLI) can refuse a run before recording it.
+    """
+    cfg = make_config(solver, config)
+    get_family(instance.family).search(instance, solver, cfg, 0)
+    return cfg
+
+
 class _Loop:
     """State of one driver loop (kept out of `solve` so each step stays short)."""
 

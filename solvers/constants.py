@@ -34,7 +34,7 @@ ILS_CHUNK_SIZE: int = 20  # iterations per kernel call (one step record per chun
 ILS_PERTURBATION_STRENGTH: int = 4  # elements destroyed / perturbed per iteration
 ILS_ACCEPTANCE_TEMPERATURE: float = 0.4  # Ruiz & Stuetzle T_p (scaled by the family)
 ILS_LOCAL_SEARCH: str = "full"  # full (to a local optimum) | single_pass | none
-ILS_PARTIAL_LOCAL_SEARCH: bool = True  # also improve the partial solution after destruction
+ILS_PARTIAL_LOCAL_SEARCH: bool = False  # also improve the partial solution after destruction
 
 # --- tabu search (tabu) --------------------------------------------------------------------
 TABU_ITERATIONS: int = 5000  # iterations when neither an iteration nor a time limit is given
