@@ -47,13 +47,13 @@ class Decimator:
     def _stride(self, n: int, remaining: int, last: bool) -> int:
         if remaining <= 0:
             return 0
+        if self.expected_records is not None and self.expected_records >= self.seen + n:
+            # a known horizon: one fixed stride over the whole run, so the spacing is even
+            return max(1, math.ceil(self.expected_records / self.spaced_budget))
         if last:  # the whole rest of the run is in this batch: space it exactly
-            horizon, share = n, remaining
-        elif self.expected_records is not None and self.expected_records >= self.seen + n:
-            horizon, share = self.expected_records - self.seen, remaining
-        else:  # no hint, or past it: assume the run lasts as long again and keep half for later
-            horizon, share = self.seen + 2 * n, max(remaining / 2.0, 1.0)
-        return max(1, math.ceil(horizon / share))
+            return max(1, math.ceil(n / remaining))
+        # no hint, or past it: assume the run lasts as long again and keep half for later
+        return max(1, math.ceil((self.seen + 2 * n) / max(remaining / 2.0, 1.0)))
 
     def select(self, best: np.ndarray | None, n: int, *, last: bool = False) -> np.ndarray:
         """Offsets (0..n-1) of the rows of the next batch of `n` records that are kept.
@@ -70,7 +70,8 @@ class Decimator:
             self.improvements_kept += int(take.size)
             improving = take
             room -= int(take.size)
-        spaced_room = room if last else min(room, self.spaced_budget - self.spaced_kept)
+        hinted = self.expected_records is not None and self.expected_records >= self.seen + n
+        spaced_room = room if last and not hinted else min(room, self.spaced_budget - self.spaced_kept)
         spaced = np.empty(0, np.int64)
         stride = self._stride(n, spaced_room, last)
         if stride:

@@ -17,7 +17,7 @@ from tracker import queries
 from tracker._run import TrackedRun
 from tracker._writer import BatchWriter, now_ms
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
-from tracker.settings import Settings, default_settings
+from tracker.settings import Settings, absolute_sqlite_url, default_settings
 
 PARENT_RUN_TAG = "mlflow.parentRunId"
 RUN_NAME_TAG = "mlflow.runName"
@@ -37,7 +37,8 @@ class Tracker:
         self.settings = settings or default_settings()
         self.settings.prepare_local_stores()
         self.settings.export_s3_environment()
-        self.client = MlflowClient(tracking_uri=self.settings.tracking.uri)
+        self.tracking_uri = absolute_sqlite_url(self.settings.tracking.uri)
+        self.client = MlflowClient(tracking_uri=self.tracking_uri)
         self._experiment_ids: dict[str, str] = {}
 
     # ---- experiments -----------------------------------------------------------------

@@ -129,6 +129,21 @@ class Settings(BaseSettings):
             os.environ["AWS_SECRET_ACCESS_KEY"] = t.aws_secret_access_key.get_secret_value()
 
 
+def absolute_sqlite_url(url: str) -> str:
+    """`sqlite:///relative.db` resolved against the current directory (other URLs unchanged).
+
+    Relative SQLite URLs mean "relative to where the command runs"; resolving them once keeps
+    that meaning even if the process changes directory or a library caches stores by URL.
+    """
+    if not url.startswith("sqlite:///"):
+        return url
+    path, _, query = url.removeprefix("sqlite:///").partition("?")
+    if path in ("", ":memory:"):
+        return url
+    resolved = "sqlite:///" + str(Path(path).expanduser().resolve())
+    return f"{resolved}?{query}" if query else resolved
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build settings, turning pydantic's validation error into one that names each bad field."""
     try:
