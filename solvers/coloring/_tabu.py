@@ -26,8 +26,9 @@ N_TABU_STATS = 3
 
 
 @njit(cache=True, nogil=True)
-def tabu_step(indptr, indices, colors, table, conf_list, conf_pos, scal, tabu, params, rng):
-    """One tabucol iteration; returns the number of moves evaluated. ``tabu`` is ``int64[n, k]``."""
+def best_move(colors, table, conf_list, scal, tabu, params, rng):
+    """The tabucol neighbourhood scan: ``(v, c, delta, evaluated)`` of the best admissible move
+    over the candidate vertices, ties broken at random; ``v = -1`` when every move is tabu."""
     k = table.shape[1]
     it = scal[ITER]
     n_conf = scal[N_CONF]
@@ -55,14 +56,22 @@ def tabu_step(indptr, indices, colors, table, conf_list, conf_pos, scal, tabu, p
                 ties += 1
                 if rand_below(rng, ties) == 0:
                     best_v, best_c = v, c
+    return best_v, best_c, best_d, evaluated
+
+
+@njit(cache=True, nogil=True)
+def tabu_step(indptr, indices, colors, table, conf_list, conf_pos, scal, tabu, params, rng):
+    """One tabucol iteration; returns the number of moves evaluated. ``tabu`` is ``int64[n, k]``."""
+    k = table.shape[1]
+    best_v, best_c, _, evaluated = best_move(colors, table, conf_list, scal, tabu, params, rng)
     if best_v < 0:  # every candidate move is tabu: a random move keeps the search going
-        best_v = conf_list[rand_below(rng, n_conf)]
+        best_v = conf_list[rand_below(rng, scal[N_CONF])]
         best_c = (colors[best_v] + 1 + rand_below(rng, k - 1)) % k
     old = colors[best_v]
     apply_move(indptr, indices, colors, table, conf_list, conf_pos, scal, best_v, best_c)
     tenure = params[P_TENURE] + rand_below(rng, np.int64(params[P_TENURE_RANDOM]) + 1) + params[P_ALPHA] * scal[N_CONF]
-    tabu[best_v, old] = it + 1 + np.int64(tenure)
-    scal[ITER] = it + 1
+    tabu[best_v, old] = scal[ITER] + 1 + np.int64(tenure)
+    scal[ITER] += 1
     return evaluated
 
 

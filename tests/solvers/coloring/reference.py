@@ -51,3 +51,44 @@ def greedy(adj: list[set[int]], order) -> list[int]:
 
 def is_proper(adj: list[set[int]], colors) -> bool:
     return all(colors[u] != colors[v] for v in range(len(adj)) for u in adj[v])
+
+
+MASK = (1 << 64) - 1
+MULT = 0x2545F4914F6CDD1D
+
+
+def rand_below(state: list[int], n: int) -> int:
+    """The xorshift64* draw of `solvers._rng.rand_below` on a one-element list of int."""
+    x = state[0]
+    x ^= x >> 12
+    x ^= (x << 25) & MASK
+    x ^= x >> 27
+    state[0] = x
+    return int(((x * MULT) & MASK) >> 11) * (1.0 / 9007199254740992.0) * n // 1
+
+
+def best_move(colors, table, conf_list, conflicts: int, best: int, it: int, tabu, candidates: int,
+              aspiration: bool, state: list[int]) -> tuple[int, int, int, int]:
+    """Tabucol's scan as in `solvers.coloring._tabu.best_move`: ``(v, c, delta, evaluated)``."""
+    k = len(table[0])
+    n_conf = len(conf_list)
+    sample = 0 < candidates < n_conf
+    best_v, best_c, best_d, ties, evaluated = -1, -1, 1 << 40, 0, 0
+    for i in range(candidates if sample else n_conf):
+        v = conf_list[int(rand_below(state, n_conf))] if sample else conf_list[i]
+        row, cv = table[v], colors[v]
+        own = row[cv]
+        for c in range(k):
+            if c == cv:
+                continue
+            d = row[c] - own
+            evaluated += 1
+            if tabu[v][c] > it and not (aspiration and conflicts + d < best):
+                continue
+            if d < best_d:
+                best_v, best_c, best_d, ties = v, c, d, 1
+            elif d == best_d:
+                ties += 1
+                if rand_below(state, ties) == 0:
+                    best_v, best_c = v, c
+    return best_v, best_c, best_d, evaluated

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from solvers._rng import seed_state
 from solvers.coloring import Graph, clique_bound, dsatur, greedy, myciel, queen
 from solvers.coloring import _moves as mv
+from solvers.coloring import _tabu
 from solvers.coloring._kstate import KState, drop_color
 from tests.solvers.coloring import reference as ref
 
@@ -99,6 +100,32 @@ def test_drop_color_gives_k_minus_one_colours(case, seed) -> None:
         and (d == k - 1 or np.all(fewer[proper == k - 1] == d))
         for d in np.flatnonzero(sizes == sizes.min())
     )
+
+
+@FAST
+@given(coloured_graphs(max_n=30, max_k=5), st.integers(0, 2**32), st.integers(0, 12), st.booleans(),
+       st.integers(0, 6), st.integers(0, 3))
+def test_tabu_scan_matches_reference(case, seed, candidates, aspiration, it, best_offset) -> None:
+    g, _, k, colors = case
+    state = KState.start(g, colors, k)
+    if state.conflicts == 0:
+        return
+    rng = np.random.default_rng(seed)
+    state.tabu[:] = rng.integers(0, 10, state.tabu.shape)
+    state.scal[mv.ITER] = it
+    state.scal[mv.BEST] = state.conflicts - best_offset
+    params = np.zeros(_tabu.N_TABU_PARAMS)
+    params[_tabu.P_CANDIDATES], params[_tabu.P_ASPIRATION] = candidates, float(aspiration)
+    numba_rng = seed_state(seed)
+    py_rng = [int(numba_rng[0])]
+    got = _tabu.best_move(state.colors, state.table, state.conf_list, state.scal, state.tabu, params, numba_rng)
+    want = ref.best_move(state.colors.tolist(), state.table.tolist(), state.conf_list[: state.scal[mv.N_CONF]].tolist(),
+                         state.conflicts, int(state.scal[mv.BEST]), it, state.tabu.tolist(), candidates, aspiration,
+                         py_rng)
+    assert tuple(int(x) for x in got[:2]) == want[:2] and got[3] == want[3]
+    if want[0] >= 0:
+        assert got[2] == want[2]
+    assert int(numba_rng[0]) == py_rng[0]
 
 
 def test_dsatur_is_exact_on_easy_families() -> None:
