@@ -57,9 +57,7 @@ class TrackedRun:
         self._events: list[dict[str, Any]] = []
         self._state: RunState | None = None
         self._ended = False
-        self._steps = StepPipeline(
-            self._writer,
-            lambda path: client.log_artifact(run_id, path),
+        self._pipeline_options = dict(
             points_per_metric=points_per_metric,
             flush_interval_s=flush_interval_s,
             best_key=best_key,
@@ -67,21 +65,32 @@ class TrackedRun:
             minimize=minimize,
             expected_steps=expected_steps,
         )
-        # Bound once: the per-record path is a single deque append.
-        self.log_step = self._steps.put
+        self._pipeline: StepPipeline | None = None  # started by the first step record
 
     # ---- records ---------------------------------------------------------------------
-    def log_step(self, record: Mapping[str, Any]) -> None:  # replaced per instance in __init__
+    def log_step(self, record: Mapping[str, Any]) -> None:
         """Hand one step record (a flat dict of numbers) to the step pipeline; never blocks."""
-        self._steps.put(record)
+        pipeline = self._steps()
+        self.log_step = pipeline.put  # type: ignore[method-assign]  # later records: one deque append
+        pipeline.put(record)
 
     def log_steps(self, columns: Mapping[str, Any]) -> None:
         """Hand many step records at once as equal-length columns."""
-        self._steps.put_columns(columns)
+        self._steps().put_columns(columns)
 
     def set_expected_steps(self, expected: int | None) -> None:
         """Tell the decimator how many step records to expect, so spacing covers the run."""
-        self._steps.set_expected_steps(expected)
+        self._pipeline_options["expected_steps"] = expected
+        if self._pipeline is not None:
+            self._pipeline.set_expected_steps(expected)
+
+    def _steps(self) -> StepPipeline:
+        if self._pipeline is None:
+            run_id, client = self.run_id, self.client
+            self._pipeline = StepPipeline(
+                self._writer, lambda path: client.log_artifact(run_id, path), **self._pipeline_options
+            )
+        return self._pipeline
 
     def log_event(self, event: Mapping[str, Any]) -> None:
         """Record a discrete action (a reheat, a tenure change); saved as `events.json`."""
@@ -144,12 +153,14 @@ class TrackedRun:
         self._ended = True
         final = state or self._state or (RunState.FAIL if error else RunState.COMPLETE)
         tags: dict[str, Any] = {Tag.STATE: final.value}
+        pipeline = self._pipeline
         try:
             try:
-                self._steps.close()
+                if pipeline is not None:
+                    pipeline.close()
             finally:
-                if self._steps.errors:
-                    tags["tt.steps_error"] = "; ".join(self._steps.errors[:3])
+                if pipeline is not None and pipeline.errors:
+                    tags[Tag.STEPS_ERROR.value] = "; ".join(pipeline.errors[:3])
                 if self._events:
                     self.log_dict(self._events, EVENTS_ARTIFACT)
                 if error is not None and final is RunState.FAIL:

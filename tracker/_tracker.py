@@ -15,7 +15,7 @@ from mlflow.exceptions import MlflowException
 
 from tracker import queries
 from tracker._run import TrackedRun
-from tracker._writer import BatchWriter, now_ms
+from tracker._writer import BatchWriter, now_ms, truncate_tag
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import Settings, absolute_sqlite_url, default_settings
 
@@ -109,7 +109,10 @@ class Tracker:
             all_tags.update({str(k): v for k, v in tags.items()})
         if descriptor and "name" in descriptor and Tag.SCENARIO.value not in all_tags:
             all_tags[Tag.SCENARIO.value] = descriptor["name"]
-        run = self.client.create_run(experiment_id, start_time=now_ms(), tags={}, run_name=run_name)
+        run = self.client.create_run(
+            experiment_id, start_time=now_ms(), tags={k: truncate_tag(str(v)) for k, v in all_tags.items()},
+            run_name=run_name,
+        )
         run_id = run.info.run_id
         steps = self.settings.steps
         tracked = TrackedRun(
@@ -123,7 +126,6 @@ class Tracker:
             expected_steps=expected_steps,
         )
         try:
-            tracked.set_tags(all_tags)
             merged: dict[str, Any] = dict(params or {})
             if descriptor:
                 merged.update({f"{DESCRIPTOR_PREFIX}{k}": v for k, v in descriptor.items()})

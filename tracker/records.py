@@ -27,6 +27,7 @@ class Tag(str, enum.Enum):
     ERROR = "tt.error"
     PROMOTED = "tt.promoted"
     OBJECTIVE = "tt.objective"
+    STEPS_ERROR = "tt.steps_error"
 
     def __str__(self) -> str:  # so f"{Tag.KIND}" gives the key
         return self.value

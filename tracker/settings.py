@@ -87,6 +87,13 @@ class AgentSettings(BaseModel):
     max_trials: int = Field(500, ge=1)
     max_cost: float = Field(3600.0, gt=0.0)
     max_workers: int = Field(4, ge=1)
+    project_root: str | None = Field(
+        None, description="Directory promotion may write into (None = the tunetrack checkout); targets outside "
+        "it are refused.")
+    promotion_alpha: float = Field(0.05, gt=0.0, lt=1.0, description="Promotion gate: one-sided Wilcoxon alpha.")
+    promotion_seeds: int = Field(3, ge=1, le=100, description="Promotion gate: fresh seeds per held-out instance.")
+    promotion_holdout: int = Field(
+        3, ge=1, le=100, description="Promotion gate: held-out instances re-evaluated (not used by the study).")
 
 
 class Settings(BaseSettings):
