@@ -9,6 +9,7 @@ loaded from numba's cache) in a warm-up before timing. One process, NUMBA_NUM_TH
 Prints a table, then one JSON line.
 
     python benchmarks/coloring_quality.py --algorithms tabu,sa,ils --initial constructive,random --seeds 1
+    python benchmarks/coloring_quality.py --graphs queen11_11,queen12_12 --algorithms tabu --set candidates=10000
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ import solvers  # noqa: E402
 GRAPHS = "queen5_5,queen6_6,queen7_7,queen8_8,myciel3,myciel4,myciel5,myciel6,myciel7"
 
 
-def solve_one(name: str, algorithm: str, initial: str, seed: int, limit: float) -> dict:
+def solve_one(name: str, algorithm: str, initial: str, seed: int, limit: float, overrides: dict) -> dict:
     inst = solvers.load_instance(f"coloring:{name}")
     steps: list[dict] = []
-    res = solvers.solve(inst, algorithm, {"initial": initial}, seed=seed, time_limit=limit, on_step=steps.append)
+    res = solvers.solve(inst, algorithm, {**overrides, "initial": initial}, seed=seed, time_limit=limit,
+                        on_step=steps.append)
     start = res.events[0]["detail"]["objective"]
     to_best = next((s["elapsed_s"] for s in steps if s["best"] == res.objective), 0.0)
     return {"graph": name, "algorithm": algorithm, "initial": initial, "seed": seed, "start_colours": start,
@@ -54,8 +56,17 @@ def main() -> None:
     ap.add_argument("--initial", default="constructive,random", help="initial strategies to run")
     ap.add_argument("--seeds", default="1", help="comma-separated seeds")
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="config override for every algorithm that has the parameter (repeatable)")
     args = ap.parse_args()
     algorithms = args.algorithms.split(",")
+    overrides = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
     warm = warm_up(algorithms)
     rows = []
     print(f"graph colouring, {args.time_limit:g} s per solve; warm-up (compile / cache load) {warm:.2f} s")
@@ -65,7 +76,9 @@ def main() -> None:
         for algorithm in algorithms:
             for initial in args.initial.split(","):
                 for seed in (int(s) for s in args.seeds.split(",")):
-                    r = solve_one(name, algorithm, initial, seed, args.time_limit)
+                    fields = solvers.config_model(algorithm).model_fields
+                    mine = {k: v for k, v in overrides.items() if k in fields}
+                    r = solve_one(name, algorithm, initial, seed, args.time_limit, mine)
                     rows.append(r)
                     print(f"{r['graph']:>10} {algorithm:>5} {initial:>12} {seed:>4} {r['start_colours']:>5} "
                           f"{r['colours']:>7} {r['chromatic']!s:>4} {r['seconds']:8.3f} {r['to_best_s']:8.3f} "
@@ -78,6 +91,7 @@ def main() -> None:
         print(f"{algorithm}: chromatic number reached in {summary[algorithm]['reached']}/{len(mine)} solves, "
               f"slowest {summary[algorithm]['max_seconds_when_reached']} s")
     print(json.dumps({"benchmark": "coloring_quality", "time_limit_s": args.time_limit, "warm_up_s": round(warm, 3),
+                      "overrides": overrides,
                       "summary": summary, "all_reached": all(r["reached"] for r in rows), "rows": rows}))
 
 

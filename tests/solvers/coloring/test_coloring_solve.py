@@ -72,6 +72,14 @@ def test_chunking_does_not_change_an_iteration_limited_run() -> None:
     assert a.solution == b.solution
 
 
+def test_multistart_keeps_the_best_construction() -> None:
+    inst = solvers.load_instance("coloring:gnp:120:0.3:seed=5")
+    single = solvers.solve(inst, "tabu", {"initial": "constructive"}, seed=1, iterations=0)
+    multi = solvers.solve(inst, "tabu", {"initial": "multistart", "multistart_k": 8}, seed=1, iterations=0)
+    assert multi.objective <= single.objective
+    assert multi.events[0][records.EVENT_DETAIL]["strategy"] == "multistart"
+
+
 def test_planted_graph_reaches_its_k() -> None:
     inst = solvers.load_instance("coloring:planted:120:6:0.5:seed=1")
     assert inst.reference == 6
