@@ -9,6 +9,7 @@ recorded as an MLflow run of kind `promotion`.
 from studies.promotion._errors import PromotionError, TargetError
 from studies.promotion._gate import GateDecision, Pair, SeedFigure, decide
 from studies.promotion._naming import constant_candidates, map_params, parse_symbols
+from studies.promotion._promote import Evaluation, PromotionReport, fresh_seeds, promote
 from studies.promotion._rewrite import (
     ConstantChange,
     Rewrite,
@@ -23,18 +24,22 @@ from studies.promotion._text import PROVENANCE_MARK
 __all__ = [
     "PROVENANCE_MARK",
     "ConstantChange",
+    "Evaluation",
     "GateDecision",
     "Pair",
     "PromotionError",
+    "PromotionReport",
     "Rewrite",
     "SeedFigure",
     "TargetError",
     "constant_candidates",
     "decide",
     "default_target",
+    "fresh_seeds",
     "map_params",
     "parse_symbols",
     "project_root",
+    "promote",
     "read_constant",
     "resolve_target",
     "rewrite_constants",
