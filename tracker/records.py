@@ -28,6 +28,13 @@ class Tag(str, enum.Enum):
     PROMOTED = "tt.promoted"
     OBJECTIVE = "tt.objective"
     STEPS_ERROR = "tt.steps_error"
+    WORKER = "tt.worker"
+    PRUNED_BY = "tt.pruned_by"
+    RACE_INSTANCES_SEEN = "tt.race.instances_seen"
+    RACE_P_VALUE = "tt.race.p_value"
+    RACE_INCUMBENT_TRIAL = "tt.race.incumbent_trial"
+    RACE_MEAN = "tt.race.mean"
+    RACE_INCUMBENT_MEAN = "tt.race.incumbent_mean"
 
     def __str__(self) -> str:  # so f"{Tag.KIND}" gives the key
         return self.value

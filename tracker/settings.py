@@ -117,6 +117,36 @@ class Settings(BaseSettings):
         """Settings as plain data with every secret replaced, safe to log to MLflow."""
         return self.model_dump(mode="json")  # SecretStr dumps as '**********'
 
+    def to_private_json(self) -> str:
+        """Settings with secrets revealed, only for handing to this project's own child processes."""
+
+        def reveal(value: Any) -> Any:
+            if isinstance(value, SecretStr):
+                return value.get_secret_value()
+            if isinstance(value, dict):
+                return {k: reveal(v) for k, v in value.items()}
+            return value
+
+        import json
+
+        return json.dumps(reveal(self.model_dump(mode="python")))
+
+    @classmethod
+    def from_private_json(cls, text: str) -> "Settings":
+        import json
+
+        return cls.model_validate(json.loads(text))
+
+    def resolved(self) -> "Settings":
+        """A copy whose local stores are absolute paths, so another process or directory means the same."""
+        root = self.tracking.artifact_root
+        tracking = self.tracking.model_copy(update={
+            "uri": absolute_sqlite_url(self.tracking.uri),
+            "artifact_root": root if "://" in root else str(Path(root).expanduser().resolve()),
+        })
+        studies = self.studies.model_copy(update={"storage": absolute_sqlite_url(self.studies.storage)})
+        return self.model_copy(update={"tracking": tracking, "studies": studies})
+
     def prepare_local_stores(self) -> None:
         """Create the directories that embedded SQLite stores and local artefacts need."""
         for url in (self.tracking.uri, self.studies.storage):

@@ -1,0 +1,121 @@
+"""How a study appears in MLflow: a study run, a nested run per trial, a nested run per solve.
+
+Optuna's trial user attrs hold the MLflow run id (`tt_run_id`); each MLflow run holds the
+study name and trial number as tags, so either side leads to the other.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from studies.pruners import study_spend
+from studies.spec import StudySpec
+from tracker import RunKind, RunState, Tag, TrackedRun, Tracker
+
+RUN_ID_ATTR = "tt_run_id"
+PARENT_RUN_ATTR = "tt_parent_run_id"
+EXPERIMENT_ATTR = "tt_experiment_id"
+SPEC_ATTR = "tt_spec"
+TUNER_META_ARTIFACT = "tuner_meta.json"
+
+# Optuna trial states as tunetrack run states: pruned and failed work never shows as a success.
+STATE_OF = {
+    TrialState.COMPLETE: RunState.COMPLETE,
+    TrialState.PRUNED: RunState.PRUNED,
+    TrialState.FAIL: RunState.FAIL,
+}
+
+
+class StudyRecorder:
+    """Opens the runs of one study; every run id is explicit, nothing uses MLflow's fluent state."""
+
+    def __init__(self, tracker: Tracker, spec: StudySpec, parent_run_id: str) -> None:
+        self.tracker = tracker
+        self.spec = spec
+        self.parent_run_id = parent_run_id
+
+    @classmethod
+    def open_study_run(cls, tracker: Tracker, spec: StudySpec, study: optuna.Study) -> "StudyRecorder":
+        """Create the study run on first start, or set it RUNNING again on resume."""
+        existing = study.user_attrs.get(PARENT_RUN_ATTR)
+        if existing:
+            tracker.client.update_run(existing, status="RUNNING")
+            tracker.set_tags(existing, {Tag.STATE: RunState.RUNNING.value})
+            return cls(tracker, spec, existing)
+        run = tracker.start_run(
+            kind=RunKind.STUDY,
+            experiment=spec.experiment_name,
+            run_name=spec.name,
+            params={"tuner_meta": spec.tuner_meta()},
+            tags={Tag.STUDY: spec.name, Tag.OBJECTIVE: spec.objective_label, Tag.STATE: RunState.RUNNING.value},
+        )
+        run.log_dict(spec.model_dump(mode="json"), TUNER_META_ARTIFACT)
+        study.set_user_attr(PARENT_RUN_ATTR, run.run_id)
+        study.set_user_attr(EXPERIMENT_ATTR, run.experiment_id)
+        return cls(tracker, spec, run.run_id)
+
+    def close_study_run(self, state: RunState, study: optuna.Study) -> None:
+        self.log_progress(study)
+        self.tracker.end_run(self.parent_run_id, state)
+
+    def trial_run(self, trial: optuna.Trial, params: dict[str, Any]) -> TrackedRun:
+        run = self.tracker.start_run(
+            kind=RunKind.TRIAL,
+            parent_run_id=self.parent_run_id,
+            experiment=self.spec.experiment_name,
+            run_name=f"{self.spec.name} #{trial.number}",
+            params=params,
+            tags={Tag.STUDY: self.spec.name, Tag.TRIAL: trial.number, Tag.OBJECTIVE: self.spec.objective_label},
+            minimize=self.spec.direction == "minimize",
+        )
+        trial.set_user_attr(RUN_ID_ATTR, run.run_id)
+        return run
+
+    def solve_run(
+        self, trial_run: TrackedRun, trial_number: int, *, solver: str, instance: Any, seed: int,
+        config: dict[str, Any], expected_steps: int | None,
+    ) -> TrackedRun:
+        return self.tracker.start_run(
+            kind=RunKind.SOLVE,
+            parent_run_id=trial_run.run_id,
+            experiment=self.spec.experiment_name,
+            run_name=f"{solver} {instance.name} seed={seed}",
+            params=config,
+            descriptor=instance.descriptor,
+            tags={Tag.STUDY: self.spec.name, Tag.TRIAL: trial_number, Tag.SOLVER: solver, Tag.SEED: seed,
+                  Tag.SCENARIO: instance.name},
+            expected_steps=expected_steps,
+        )
+
+    def log_progress(self, study: optuna.Study) -> None:
+        """Best value, spend and trial counts on the study run, step = finished trials."""
+        trials = study.get_trials(deepcopy=False)
+        finished = [t for t in trials if t.state.is_finished()]
+        complete = [t for t in finished if t.state == TrialState.COMPLETE and t.value is not None]
+        metrics: dict[str, float] = {
+            "spend": study_spend(study),
+            "trials_complete": len(complete),
+            "trials_pruned": sum(t.state == TrialState.PRUNED for t in finished),
+            "trials_failed": sum(t.state == TrialState.FAIL for t in finished),
+        }
+        if complete:
+            values = [t.value for t in complete]
+            best = min(values) if self.spec.direction == "minimize" else max(values)
+            if math.isfinite(best):
+                metrics["best_value"] = best
+        self.tracker.log_metrics(self.parent_run_id, metrics, step=len(finished))
+
+    def close_orphans(self, trial: optuna.trial.FrozenTrial, reason: str) -> None:
+        """End the MLflow runs of a trial whose worker died: the trial run and any solve still RUNNING."""
+        run_id = trial.user_attrs.get(RUN_ID_ATTR)
+        if not run_id:
+            return
+        children = self.tracker.runs(self.spec.experiment_name, parent_run_id=run_id, filter_string="attributes.status = 'RUNNING'")
+        for child in children["run_id"] if not children.empty else []:
+            self.tracker.end_run(child, RunState.FAIL, reason)
+        if self.tracker.client.get_run(run_id).info.status == "RUNNING":
+            self.tracker.end_run(run_id, RunState.FAIL, reason)

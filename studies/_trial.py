@@ -1,0 +1,134 @@
+"""Running one trial: heartbeat, objective, the state Optuna and MLflow both record, retries.
+
+The one place where `TrialPruned` becomes PRUNED, any other exception FAIL and an interrupt
+FAIL-then-re-raise, for Optuna (via `tell`) and MLflow (via the trial run's state) alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from studies._recording import StudyRecorder
+from studies.objectives import TrialContext, evaluate
+from studies.pruners import COST_ATTR, RacingPruner, find
+from studies.space import suggest
+from studies.spec import StudySpec
+from tracker import RunState, Tag
+
+log = logging.getLogger(__name__)
+
+WORKER_ATTR = "tt_worker"
+RETRY_OF_ATTR = "tt_retry_of"
+RETRIES_ATTR = "tt_retries"
+ERROR_ATTR = "tt_error"
+
+
+def worker_tag() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class _Heartbeat:
+    """Records the trial's heartbeat every interval so a dead worker's trial can be detected."""
+
+    def __init__(self, study: optuna.Study, trial_id: int) -> None:
+        storage = study._storage
+        self._interval = getattr(storage, "get_heartbeat_interval", lambda: None)()
+        self._storage, self._trial_id = storage, trial_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="tunetrack-heartbeat", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._storage.record_heartbeat(self._trial_id)
+            except Exception as exc:  # a missed beat is not fatal; the next one may pass
+                log.debug("heartbeat failed: %s", exc)
+
+    def __enter__(self) -> "_Heartbeat":
+        if self._interval:
+            self._storage.record_heartbeat(self._trial_id)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
+def run_trial(
+    study: optuna.Study, trial: optuna.Trial, spec: StudySpec, recorder: StudyRecorder, cost_rate: float
+) -> FrozenTrial:
+    """Evaluate `trial` and tell Optuna its outcome; returns the finished trial."""
+    trial.set_user_attr(WORKER_ATTR, worker_tag())
+    state, value, error = TrialState.FAIL, None, None
+    with _Heartbeat(study, trial._trial_id):
+        try:
+            params = suggest(trial, spec.space)
+            with recorder.trial_run(trial, params) as run:
+                ctx = TrialContext(trial, run, params, metric=spec.metric, cost_rate=cost_rate,
+                                   timeout_s=spec.trial_timeout_s)
+                try:
+                    value = evaluate(ctx, spec, recorder)
+                    state = TrialState.COMPLETE
+                except optuna.TrialPruned as pruned:
+                    state = TrialState.PRUNED
+                    run.set_state(RunState.PRUNED)
+                    run.set_tags(_prune_tags(study, trial, str(pruned)))
+                finally:
+                    trial.set_user_attr(COST_ATTR, ctx.cost())
+                if value is not None:
+                    run.log_metrics({"value": value, "cost": ctx.cost()})
+                else:
+                    run.log_metrics({"cost": ctx.cost()})
+        except KeyboardInterrupt:
+            trial.set_user_attr(ERROR_ATTR, "interrupted")
+            study.tell(trial, state=TrialState.FAIL)
+            raise
+        except Exception as exc:  # the objective's failure is the trial's failure, not the worker's
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("trial %d failed: %s", trial.number, error)
+            trial.set_user_attr(ERROR_ATTR, error[:2000])
+    if state == TrialState.COMPLETE:
+        return study.tell(trial, value)
+    return study.tell(trial, state=state)
+
+
+def _prune_tags(study: optuna.Study, trial: optuna.Trial, message: str) -> dict[Tag, Any]:
+    tags: dict[Tag, Any] = {Tag.PRUNED_BY: message}
+    racing = find(study.pruner, RacingPruner)
+    evidence = getattr(racing, "evidence", {}).get(trial.number) if racing else None
+    cost_reason = getattr(study.pruner, "last_reason", {}).get(trial.number)
+    if evidence:
+        tags.update({
+            Tag.PRUNED_BY: "racing",
+            Tag.RACE_INSTANCES_SEEN: evidence["instances_seen"],
+            Tag.RACE_P_VALUE: f"{evidence['p_value']:.6g}",
+            Tag.RACE_INCUMBENT_TRIAL: evidence["incumbent_trial"],
+            Tag.RACE_MEAN: f"{evidence['mean']:.6g}",
+            Tag.RACE_INCUMBENT_MEAN: f"{evidence['incumbent_mean']:.6g}",
+        })
+    elif cost_reason:
+        tags[Tag.PRUNED_BY] = cost_reason
+    return tags
+
+
+def retry_failed(study: optuna.Study, trial: FrozenTrial, max_retries: int) -> bool:
+    """Enqueue the same parameters again if the trial has retries left; True if enqueued."""
+    done = int(trial.user_attrs.get(RETRIES_ATTR, 0))
+    if done >= max_retries or not trial.params:
+        return False
+    study.enqueue_trial(
+        trial.params,
+        user_attrs={RETRY_OF_ATTR: int(trial.user_attrs.get(RETRY_OF_ATTR, trial.number)), RETRIES_ATTR: done + 1},
+        skip_if_exists=False,
+    )
+    return True
+

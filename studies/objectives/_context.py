@@ -1,0 +1,74 @@
+"""`TrialContext`: what an objective receives, a trial-like object that also records to MLflow."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import optuna
+
+from studies.pruners import COST_ATTR
+from tracker import TrackedRun
+
+
+class TrialTimeout(RuntimeError):
+    """A trial ran past the study's `trial_timeout_s`."""
+
+
+class TrialContext:
+    """Wraps an Optuna trial: sampled `params`, `report`/`should_prune`, and the trial's MLflow run.
+
+    `report(value, step)` also writes the value as the trial run's `metric` series (step =
+    instance index or epoch) and updates the trial's cost, so the cost budget sees spend as
+    it happens.
+    """
+
+    def __init__(
+        self, trial: optuna.Trial, run: TrackedRun, params: dict[str, Any], *, metric: str, cost_rate: float,
+        timeout_s: float | None,
+    ) -> None:
+        self.trial = trial
+        self.run = run
+        self.params = dict(params)
+        self.metric = metric
+        self._cost_rate = cost_rate
+        self._timeout_s = timeout_s
+        self._started = time.monotonic()
+        self.values: dict[int, float] = {}
+
+    @property
+    def number(self) -> int:
+        return self.trial.number
+
+    # trial-like API --------------------------------------------------------------------
+    def suggest_float(self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False) -> float:
+        return self.params.get(name) if name in self.params else self.trial.suggest_float(name, low, high, step=step, log=log)
+
+    def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:
+        return self.params.get(name) if name in self.params else self.trial.suggest_int(name, low, high, step=step, log=log)
+
+    def suggest_categorical(self, name: str, choices: list[Any]) -> Any:
+        return self.params.get(name) if name in self.params else self.trial.suggest_categorical(name, choices)
+
+    def report(self, value: float, step: int) -> None:
+        """Report an intermediate value (per instance or per epoch) to Optuna and MLflow."""
+        self.values[step] = float(value)
+        self.trial.set_user_attr(COST_ATTR, self.cost())
+        self.trial.report(float(value), step)
+        self.run.log_metrics({self.metric: float(value)}, step=step)
+        if self._timeout_s is not None and self.elapsed() > self._timeout_s:
+            raise TrialTimeout(f"trial {self.number} ran {self.elapsed():.1f} s, past trial_timeout_s={self._timeout_s}")
+
+    def should_prune(self) -> bool:
+        return self.trial.should_prune()
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        self.trial.set_user_attr(key, value)
+
+    # bookkeeping -----------------------------------------------------------------------
+    def elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def cost(self) -> float:
+        """Cost units spent by this trial so far: wall seconds x the configured rate."""
+        return self.elapsed() * self._cost_rate

@@ -1,0 +1,338 @@
+"""Starting, running, resuming and stopping studies.
+
+`start_study` creates the stores once in this process (several processes migrating a new
+store at once fail), records the study run, enqueues warm starts and grid points, then runs
+worker processes (spawn) in the foreground with a progress bar, or detaches them so the call
+returns at once. Workers that die are detected: their trials are failed and retried and
+their MLflow runs closed. Ctrl+C stops cleanly: nothing is left RUNNING.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from studies._recording import PARENT_RUN_ATTR, SPEC_ATTR, StudyRecorder
+from studies._trial import worker_tag
+from studies.pruners import study_spend
+from studies.spec import SpecError, StudySpec, load_spec, spec_from_json, spec_to_json
+from studies.storage import get_storage
+from studies.worker import DEADLINE_ATTR, STOP_ATTR, TARGET_ATTR, Worker, run_worker
+from tracker import RunState, Settings, Tracker, load_settings
+
+STATE_ATTR = "tt_state"
+RUNNER_ATTR = "tt_runner"
+STARTED_ATTR = "tt_started_at"
+FINISHED_ATTR = "tt_finished_at"
+MAX_RESPAWNS_PER_WORKER = 3
+POLL_S = 0.5
+
+
+@dataclass(frozen=True)
+class StudyHandle:
+    """What `start_study` returns: where the study lives and how far it got."""
+
+    name: str
+    storage: str
+    experiment_id: str
+    parent_run_id: str
+    target: int
+    state: str
+    detached_pid: int | None = None
+    log_path: str | None = None
+
+
+class StudyConflict(SpecError):
+    """A study of that name exists with a different objective or space."""
+
+
+def prepare_study(spec: StudySpec, settings: Settings, *, n_trials: int | None = None) -> tuple[optuna.Study, StudyRecorder]:
+    """Create or resume the study and its study run; set the target; enqueue warm starts and grid points."""
+    tracker = Tracker(settings)  # creates the MLflow store here, before any worker
+    storage = get_storage(settings.studies.storage)
+    study = optuna.create_study(
+        study_name=spec.name, storage=storage, direction=spec.direction, load_if_exists=True)
+    previous = study.user_attrs.get(SPEC_ATTR)
+    first_start = previous is None
+    if not first_start:
+        _check_compatible(spec_from_json(previous), spec)
+    study.set_user_attr(SPEC_ATTR, spec_to_json(spec))
+    target = n_trials if n_trials is not None else spec.budget.n_trials
+    if spec.sampler.type == "grid":
+        target = min(target, len(spec.grid()))
+    study.set_user_attr(TARGET_ATTR, target)
+    study.set_user_attr(STOP_ATTR, False)
+    study.set_user_attr(DEADLINE_ATTR, time.time() + spec.budget.timeout_s if spec.budget.timeout_s else None)
+    study.set_user_attr(STATE_ATTR, "running")
+    study.set_user_attr(STARTED_ATTR, time.time())
+    recorder = StudyRecorder.open_study_run(tracker, spec, study)
+    if first_start:
+        _enqueue_warm_starts(study, spec, settings)
+    if spec.sampler.type == "grid":
+        _enqueue_grid(study, spec, target)
+    return study, recorder
+
+
+def _check_compatible(before: StudySpec, now: StudySpec) -> None:
+    same = (before.objective == now.objective and before.space == now.space and before.direction == now.direction
+            and before.evaluations() == now.evaluations())
+    if not same:
+        raise StudyConflict(
+            f"study {now.name!r} exists with a different objective, space, direction or instances; "
+            "resume it with the same spec or choose another name")
+
+
+def _enqueue_warm_starts(study: optuna.Study, spec: StudySpec, settings: Settings) -> None:
+    for params in spec.warm_starts.enqueue:
+        study.enqueue_trial(params, skip_if_exists=True)
+    if spec.warm_starts.from_study:
+        source = optuna.load_study(study_name=spec.warm_starts.from_study, storage=get_storage(settings.studies.storage))
+        done = [t for t in source.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.value is not None]
+        done.sort(key=lambda t: t.value, reverse=spec.direction == "maximize")
+        for trial in done[: spec.warm_starts.top_k]:
+            study.enqueue_trial({k: v for k, v in trial.params.items() if k in spec.space}, skip_if_exists=True)
+
+
+def _enqueue_grid(study: optuna.Study, spec: StudySpec, target: int) -> None:
+    """Every grid point exactly once: enqueue the points no trial has taken (or is waiting with)."""
+    taken = {
+        tuple(sorted(t.params.items())) if t.params else tuple(sorted(t.system_attrs.get("fixed_params", {}).items()))
+        for t in study.get_trials(deepcopy=False)
+        if t.state != TrialState.FAIL
+    }
+    for point in spec.grid()[:target]:
+        if tuple(sorted(point.items())) not in taken:
+            study.enqueue_trial(point)
+
+
+def _worker_entry(study_name: str, settings_json: str, index: int, numba_threads: int) -> None:
+    report = run_worker(study_name, Settings.from_private_json(settings_json), worker_index=index,
+                        numba_threads=numba_threads)
+    sys.exit(0 if report.stop_reason != "failed" else 3)
+
+
+class _Pool:
+    """The worker processes of one start, respawning a bounded number of dead ones."""
+
+    def __init__(self, study_name: str, settings: Settings, spec: StudySpec, workers: int) -> None:
+        self._ctx = multiprocessing.get_context("spawn")
+        self._args = (study_name, settings.to_private_json())
+        self._threads = spec.numba_threads
+        self._respawns = 0
+        self._max_respawns = MAX_RESPAWNS_PER_WORKER * workers
+        self.processes = [self._spawn(i) for i in range(workers)]
+
+    def _spawn(self, index: int) -> multiprocessing.Process:
+        process = self._ctx.Process(target=_worker_entry, args=(*self._args, index, self._threads), daemon=False)
+        process.start()
+        return process
+
+    def reap(self, on_death) -> None:
+        """Call `on_death(worker_tag)` for each worker that died abnormally, and replace it."""
+        host = socket.gethostname()
+        for i, process in enumerate(self.processes):
+            if process.exitcode is None or process.exitcode == 0 or getattr(process, "_reaped", False):
+                continue
+            process._reaped = True  # type: ignore[attr-defined]
+            if process.exitcode == 3:
+                continue  # stopped itself: too many failed trials
+            on_death(f"{host}:{process.pid}")
+            if self._respawns < self._max_respawns:
+                self._respawns += 1
+                self.processes[i] = self._spawn(i)
+
+    def alive(self) -> bool:
+        return any(p.is_alive() for p in self.processes)
+
+    def interrupt(self) -> None:
+        for process in self.processes:
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGINT)
+
+    def join(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        for process in self.processes:
+            process.join(max(0.1, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def run_study(name: str, settings: Settings, *, workers: int | None = None, progress: bool = True) -> StudyHandle:
+    """Run workers on an already prepared study until it ends; returns its final handle."""
+    from studies._progress import StudyProgress
+
+    settings = settings.resolved()
+    storage = get_storage(settings.studies.storage)
+    study = optuna.load_study(study_name=name, storage=storage)
+    spec = spec_from_json(study.user_attrs[SPEC_ATTR])
+    n_workers = workers or spec.workers
+    study.set_user_attr(RUNNER_ATTR, {"host": socket.gethostname(), "pid": os.getpid()})
+    supervisor = Worker(name, settings)  # recovers the trials of dead workers
+    pool = _Pool(name, settings, spec, n_workers)
+    interrupted = False
+    display = StudyProgress(study, spec, enabled=progress)
+    try:
+        with display:
+            while pool.alive():
+                time.sleep(POLL_S)
+                pool.reap(lambda tag: _recover_worker(supervisor, tag))
+                display.update()
+            pool.reap(lambda tag: _recover_worker(supervisor, tag))
+    except KeyboardInterrupt:
+        interrupted = True
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        study.set_user_attr(STOP_ATTR, True)
+        pool.interrupt()
+    finally:
+        pool.join()
+        for process in pool.processes:  # anything a worker could not close itself
+            _recover_worker(supervisor, f"{socket.gethostname()}:{process.pid}", retry=not interrupted)
+    return finish_study(study, supervisor.recorder, interrupted=interrupted)
+
+
+def _recover_worker(supervisor: Worker, tag: str, *, retry: bool = True) -> None:
+    for trial in supervisor.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if trial.user_attrs.get("tt_worker") != tag:
+            continue
+        supervisor.study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
+        failed = supervisor.study._storage.get_trial(trial._trial_id)
+        if retry:
+            supervisor.recover(failed, f"worker {tag} died")
+        else:
+            supervisor.recorder.close_orphans(failed, f"worker {tag} stopped")
+
+
+def finish_study(study: optuna.Study, recorder: StudyRecorder, *, interrupted: bool) -> StudyHandle:
+    """Decide the study's state, record it, and close the study run with the matching status."""
+    spec = recorder.spec
+    trials = study.get_trials(deepcopy=False)
+    target = int(study.user_attrs.get(TARGET_ATTR, spec.budget.n_trials))
+    counted = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED) for t in trials)
+    failed = sum(t.state == TrialState.FAIL for t in trials)
+    budget_spent = spec.budget.cost is not None and study_spend(study) >= spec.budget.cost
+    deadline = study.user_attrs.get(DEADLINE_ATTR)
+    timed_out = deadline is not None and time.time() >= float(deadline)
+    if interrupted or study.user_attrs.get(STOP_ATTR):
+        state, run_state = "stopped", RunState.INTERRUPTED
+    elif counted >= target or budget_spent or timed_out:
+        state, run_state = "done", RunState.COMPLETE
+    elif failed:
+        state, run_state = "failed", RunState.FAIL
+    else:
+        state, run_state = "stopped", RunState.INTERRUPTED
+    study.set_user_attr(STATE_ATTR, state)
+    study.set_user_attr(FINISHED_ATTR, time.time())
+    recorder.close_study_run(run_state, study)
+    return StudyHandle(
+        name=study.study_name, storage=recorder.tracker.settings.studies.storage,
+        experiment_id=str(study.user_attrs.get("tt_experiment_id")), parent_run_id=recorder.parent_run_id,
+        target=target, state=state,
+    )
+
+
+def start_study(
+    spec: StudySpec | dict[str, Any] | str | Path,
+    settings: Settings | None = None,
+    *,
+    workers: int | None = None,
+    n_trials: int | None = None,
+    detach: bool = False,
+    progress: bool = True,
+) -> StudyHandle:
+    """Create or resume a study and run it: in the foreground, or detached (returns at once).
+
+    `n_trials` is the study's total target: starting an existing study adds only what is missing.
+    """
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    spec = load_spec(spec)
+    settings = (settings or load_settings()).resolved()
+    settings.prepare_local_stores()
+    study, recorder = prepare_study(spec, settings, n_trials=n_trials)
+    if not detach:
+        return run_study(spec.name, settings, workers=workers, progress=progress)
+    log_path = _log_path(settings, spec.name)
+    command = [sys.executable, "-m", "studies.runner", spec.name]
+    if workers:
+        command += ["--workers", str(workers)]
+    with open(log_path, "ab") as log:
+        child = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=os.getcwd(),
+        )
+        child.stdin.write(settings.to_private_json().encode())
+        child.stdin.close()
+    study.set_user_attr(RUNNER_ATTR, {"host": socket.gethostname(), "pid": child.pid})
+    return StudyHandle(
+        name=spec.name, storage=settings.studies.storage, experiment_id=str(study.user_attrs.get("tt_experiment_id")),
+        parent_run_id=recorder.parent_run_id, target=int(study.user_attrs[TARGET_ATTR]), state="running",
+        detached_pid=child.pid, log_path=str(log_path),
+    )
+
+
+def _log_path(settings: Settings, name: str) -> Path:
+    if settings.studies.storage.startswith("sqlite:///"):
+        base = Path(settings.studies.storage.removeprefix("sqlite:///")).parent / "logs"
+    else:
+        base = Path(os.environ.get("TMPDIR", "/tmp")) / "tunetrack-logs"
+    base.mkdir(parents=True, exist_ok=True)
+    return base / f"{name}.log"
+
+
+def stop_study(name: str, settings: Settings | None = None, *, wait_s: float = 60.0) -> str:
+    """Ask every worker of `name` to stop after its current trial, interrupt the local runner, wait."""
+    settings = (settings or load_settings()).resolved()
+    study = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage))
+    study.set_user_attr(STOP_ATTR, True)
+    runner = study.user_attrs.get(RUNNER_ATTR) or {}
+    if runner.get("host") == socket.gethostname() and _alive(runner.get("pid")):
+        os.kill(int(runner["pid"]), signal.SIGINT)
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and _alive(runner.get("pid")):
+            time.sleep(0.2)
+    state = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage)).user_attrs.get(STATE_ATTR)
+    return str(state)
+
+
+def _alive(pid: Any) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    # a zombie child of ours counts as gone
+    try:
+        with open(f"/proc/{int(pid)}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def _raise_interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _detached_main(argv: list[str]) -> None:
+    """`python -m studies.runner NAME [--workers N]`, settings JSON on stdin (secrets stay off argv)."""
+    name = argv[0]
+    workers = int(argv[argv.index("--workers") + 1]) if "--workers" in argv else None
+    settings = Settings.from_private_json(sys.stdin.read())
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    handle = run_study(name, settings, workers=workers, progress=False)
+    print(f"study {handle.name}: {handle.state}", flush=True)
+
+
+if __name__ == "__main__":
+    _detached_main(sys.argv[1:])

@@ -1,0 +1,153 @@
+"""A worker: joins a study by name and runs trials until the target, the budget, a deadline or a stop.
+
+Any number of workers, in any number of processes or hosts, share one study through its
+storage. Reserving a trial slot is the only step taken under a lock (never the objective),
+so the study's total number of trials is exact however many workers run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from studies._recording import PARENT_RUN_ATTR, SPEC_ATTR, StudyRecorder
+from studies._trial import WORKER_ATTR, retry_failed, run_trial
+from studies.pruners import CostBudgetPruner, make_pruner
+from studies.samplers import make_sampler
+from studies.spec import StudySpec, spec_from_json
+from studies.storage import get_storage, study_lock
+from tracker import Settings, Tracker
+
+log = logging.getLogger(__name__)
+
+TARGET_ATTR = "tt_target"
+DEADLINE_ATTR = "tt_deadline"
+STOP_ATTR = "tt_stop"
+STALE_REASON = "worker stopped sending heartbeats"
+
+
+@dataclass
+class WorkerReport:
+    trials: int = 0
+    stop_reason: str = ""
+    states: dict[str, int] = field(default_factory=dict)
+
+
+def _interrupt_once(signum: int, _frame: object) -> None:
+    """First SIGINT/SIGTERM interrupts the running trial; later ones are ignored while it cleans up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def install_signal_handlers() -> None:
+    signal.signal(signal.SIGINT, _interrupt_once)
+    signal.signal(signal.SIGTERM, _interrupt_once)
+
+
+class Worker:
+    """One worker's view of a study: storage, sampler, pruner and recorder, built once."""
+
+    def __init__(self, study_name: str, settings: Settings, *, worker_index: int = 0) -> None:
+        self.settings = settings
+        self.url = settings.studies.storage
+        self.tracker = Tracker(settings)
+        self._recorder: StudyRecorder | None = None
+        storage = get_storage(self.url, failed_trial_callback=self._on_stale)
+        probe = optuna.load_study(study_name=study_name, storage=storage)
+        self.spec: StudySpec = spec_from_json(probe.user_attrs[SPEC_ATTR])
+        self.study = optuna.load_study(
+            study_name=study_name, storage=storage,
+            sampler=make_sampler(self.spec, worker_index=worker_index), pruner=make_pruner(self.spec),
+        )
+        self._recorder = StudyRecorder(self.tracker, self.spec, probe.user_attrs[PARENT_RUN_ATTR])
+
+    @property
+    def recorder(self) -> StudyRecorder:
+        assert self._recorder is not None
+        return self._recorder
+
+    def recover(self, trial: FrozenTrial, reason: str) -> None:
+        """A trial whose worker is gone: close its MLflow runs and retry it if it has retries left."""
+        self.recorder.close_orphans(trial, reason)
+        retry_failed(self.study, trial, self.spec.retries)
+
+    def _on_stale(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        if self._recorder is not None:
+            self.recover(trial, STALE_REASON)
+
+    def stop_reason(self) -> str:
+        attrs = self.study.user_attrs
+        if attrs.get(STOP_ATTR):
+            return "stopped"
+        deadline = attrs.get(DEADLINE_ATTR)
+        if deadline is not None and time.time() >= float(deadline):
+            return "timeout"
+        pruner = self.study.pruner
+        if isinstance(pruner, CostBudgetPruner) and pruner.exhausted(self.study):
+            return "budget"
+        trials = self.study.get_trials(deepcopy=False)
+        target = int(attrs.get(TARGET_ATTR, self.spec.budget.n_trials))
+        failed = sum(t.state == TrialState.FAIL for t in trials)
+        if failed >= max(3, target) * (self.spec.retries + 1):
+            return "failed"
+        return ""
+
+    def reserve(self) -> optuna.Trial | None:
+        """Under the study lock: a waiting trial (retry, warm start, grid point) or a new one, or None."""
+        with study_lock(self.url, self.study.study_name):
+            trials = self.study.get_trials(deepcopy=False)
+            target = int(self.study.user_attrs.get(TARGET_ATTR, self.spec.budget.n_trials))
+            active = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING) for t in trials)
+            if active >= target:
+                return None
+            return self.study.ask()
+
+    def run(self, max_trials: int | None = None) -> WorkerReport:
+        report = WorkerReport()
+        rate = self.settings.studies.cost_rate
+        while max_trials is None or report.trials < max_trials:
+            optuna.storages.fail_stale_trials(self.study)
+            reason = self.stop_reason()
+            if reason:
+                report.stop_reason = reason
+                break
+            trial = self.reserve()
+            if trial is None:
+                report.stop_reason = "target"
+                break
+            finished = run_trial(self.study, trial, self.spec, self.recorder, rate)
+            report.trials += 1
+            report.states[finished.state.name] = report.states.get(finished.state.name, 0) + 1
+            if finished.state == TrialState.FAIL:
+                retry_failed(self.study, finished, self.spec.retries)
+            self.recorder.log_progress(self.study)
+        return report
+
+
+def run_worker(study_name: str, settings: Settings, *, worker_index: int = 0, numba_threads: int | None = None) -> WorkerReport:
+    """Entry point of a worker process (or of `tunetrack study worker NAME`)."""
+    if numba_threads:
+        os.environ["NUMBA_NUM_THREADS"] = str(numba_threads)
+    install_signal_handlers()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    worker = Worker(study_name, settings, worker_index=worker_index)
+    try:
+        return worker.run()
+    except KeyboardInterrupt:
+        return WorkerReport(stop_reason="interrupted")
+
+
+def running_trials_of(study: optuna.Study, worker: str) -> list[FrozenTrial]:
+    return [
+        t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        if t.user_attrs.get(WORKER_ATTR) == worker
+    ]
+
+
