@@ -1,0 +1,271 @@
+"""What a person or an agent asks about studies: status, best parameters, the list, a comparison.
+
+Answers come from the Optuna storage (the source of truth for trials) and carry the MLflow
+ids that lead to the runs in the UI.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shlex
+import socket
+import time
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+import numpy as np
+import optuna
+import scipy.stats as ss
+from optuna.trial import FrozenTrial, TrialState
+from pydantic import BaseModel, Field
+
+from studies._recording import EXPERIMENT_ATTR, PARENT_RUN_ATTR, RUN_ID_ATTR, SPEC_ATTR
+from studies.pruners import study_spend
+from studies.runner import FINISHED_ATTR, RUNNER_ATTR, STARTED_ATTR, STATE_ATTR
+from studies.spec import SolverObjective, StudySpec, spec_from_json
+from studies.storage import get_storage
+from studies.worker import TARGET_ATTR
+from tracker import Settings, TunetrackError, load_settings
+
+StudyState = Literal["running", "done", "stopped", "failed"]
+
+
+class UnknownStudy(TunetrackError, KeyError):
+    """No study of that name in the storage."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class TrialCounts(BaseModel):
+    complete: int = 0
+    pruned: int = 0
+    failed: int = 0
+    running: int = 0
+    waiting: int = 0
+
+
+class StudyStatus(BaseModel):
+    name: str
+    state: StudyState
+    objective: str
+    direction: str
+    target_trials: int
+    trials: TrialCounts
+    best_value: float | None
+    best_trial: int | None
+    spend: float
+    budget_cost: float | None
+    elapsed_s: float | None
+    eta_s: float | None
+    experiment_id: str | None
+    parent_run_id: str | None
+    last_activity: datetime | None
+
+
+class BestParams(BaseModel):
+    name: str
+    params: dict[str, Any]
+    value: float
+    trial: int
+    run_id: str | None
+    command: str | None = Field(None, description="A ready-to-run `tunetrack solve` command (solver studies).")
+    python: str | None = Field(None, description="The Python call that reuses the parameters.")
+
+
+class StudySummary(BaseModel):
+    name: str
+    objective: str | None
+    direction: str
+    trials: int
+    best_value: float | None
+    state: StudyState | None
+    last_activity: datetime | None
+
+
+class TrialRow(BaseModel):
+    trial: int
+    params: dict[str, Any]
+    value: float
+    cost: float
+    run_id: str | None
+    per_instance: dict[int, float]
+    p_value_vs_best: float | None = Field(None, description="One-sided Wilcoxon signed-rank p-value that the best is better.")
+    mean_diff_vs_best: float | None = None
+
+
+class Comparison(BaseModel):
+    name: str
+    direction: str
+    metric: str
+    instances: list[str]
+    rows: list[TrialRow]
+
+
+def open_study(name: str, settings: Settings | None = None) -> tuple[optuna.Study, StudySpec]:
+    settings = settings or load_settings()
+    storage = get_storage(settings.studies.storage, heartbeat_interval=None, grace_period=None)
+    try:
+        study = optuna.load_study(study_name=name, storage=storage)
+    except KeyError:
+        known = sorted(s.study_name for s in optuna.get_all_study_summaries(storage, include_best_trial=False))
+        raise UnknownStudy(f"no study named {name!r}; known studies: {', '.join(known) or 'none'}") from None
+    if SPEC_ATTR not in study.user_attrs:
+        raise UnknownStudy(f"study {name!r} was not created by tunetrack (it has no spec)")
+    return study, spec_from_json(study.user_attrs[SPEC_ATTR])
+
+
+def _best(trials: list[FrozenTrial], direction: str) -> FrozenTrial | None:
+    done = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None and math.isfinite(t.value)]
+    if not done:
+        return None
+    return min(done, key=lambda t: t.value if direction == "minimize" else -t.value)
+
+
+def _state(study: optuna.Study) -> StudyState:
+    recorded = study.user_attrs.get(STATE_ATTR, "stopped")
+    if recorded != "running":
+        return recorded
+    runner = study.user_attrs.get(RUNNER_ATTR) or {}
+    if runner.get("host") == socket.gethostname() and not _pid_alive(runner.get("pid")):
+        return "stopped"  # its runner died without recording an end
+    return "running"
+
+
+def _pid_alive(pid: Any) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, PermissionError, ValueError):
+        return False
+    try:
+        with open(f"/proc/{int(pid)}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def study_status(name: str, settings: Settings | None = None) -> StudyStatus:
+    study, spec = open_study(name, settings)
+    trials = study.get_trials(deepcopy=False)
+    counts = TrialCounts(**{
+        key: sum(t.state == state for t in trials)
+        for key, state in (("complete", TrialState.COMPLETE), ("pruned", TrialState.PRUNED),
+                           ("failed", TrialState.FAIL), ("running", TrialState.RUNNING),
+                           ("waiting", TrialState.WAITING))
+    })
+    best = _best(trials, spec.direction)
+    target = int(study.user_attrs.get(TARGET_ATTR, spec.budget.n_trials))
+    started = study.user_attrs.get(STARTED_ATTR)
+    state = _state(study)
+    end = study.user_attrs.get(FINISHED_ATTR) if state != "running" else None
+    elapsed = ((end or time.time()) - started) if started else None
+    finished = [t for t in trials if t.datetime_complete and t.datetime_start]
+    eta = None
+    if state == "running" and finished:
+        mean = sum((t.datetime_complete - t.datetime_start).total_seconds() for t in finished) / len(finished)
+        remaining = max(0, target - counts.complete - counts.pruned)
+        eta = mean * remaining / max(1, spec.workers)
+    return StudyStatus(
+        name=name, state=state, objective=spec.objective_label, direction=spec.direction, target_trials=target,
+        trials=counts, best_value=best.value if best else None, best_trial=best.number if best else None,
+        spend=study_spend(study), budget_cost=spec.budget.cost, elapsed_s=elapsed, eta_s=eta,
+        experiment_id=study.user_attrs.get(EXPERIMENT_ATTR), parent_run_id=study.user_attrs.get(PARENT_RUN_ATTR),
+        last_activity=_last_activity(trials),
+    )
+
+
+def _last_activity(trials: list[FrozenTrial]) -> datetime | None:
+    stamps = [t.datetime_complete or t.datetime_start for t in trials if (t.datetime_complete or t.datetime_start)]
+    return max(stamps).astimezone(timezone.utc) if stamps else None
+
+
+def best_params(name: str, settings: Settings | None = None) -> BestParams:
+    study, spec = open_study(name, settings)
+    best = _best(study.get_trials(deepcopy=False), spec.direction)
+    if best is None:
+        raise UnknownStudy(f"study {name!r} has no completed trial yet")
+    command, python = reuse_snippets(spec, best.params)
+    return BestParams(
+        name=name, params=best.params, value=best.value, trial=best.number,
+        run_id=best.user_attrs.get(RUN_ID_ATTR), command=command, python=python,
+    )
+
+
+def reuse_snippets(spec: StudySpec, params: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The `tunetrack solve` command and the Python call that reuse `params` (solver studies)."""
+    objective = spec.objective
+    if not isinstance(objective, SolverObjective):
+        return None, f"{objective.function}(trial)  # with trial.params = {params!r}"
+    instance, seed = spec.evaluations()[0]
+    config = {**objective.fixed, **params}
+    limit = (f" --time-limit {objective.time_limit:g}" if objective.time_limit else "") + (
+        f" --iterations {objective.iterations}" if objective.iterations else "")
+    sets = "".join(f" --set {shlex.quote(f'{k}={v}')}" for k, v in config.items())
+    command = f"tunetrack solve --problem {instance} --solver {objective.solver} --seed {seed}{limit}{sets}"
+    kwargs = ", ".join(
+        part for part in (
+            f"time_limit={objective.time_limit!r}" if objective.time_limit else "",
+            f"iterations={objective.iterations!r}" if objective.iterations else "",
+        ) if part
+    )
+    python = (f"solvers.solve(solvers.load_instance({instance!r}), {objective.solver!r}, {config!r}, "
+              f"seed={seed}{', ' + kwargs if kwargs else ''})")
+    return command, python
+
+
+def list_studies(settings: Settings | None = None) -> list[StudySummary]:
+    settings = settings or load_settings()
+    storage = get_storage(settings.studies.storage, heartbeat_interval=None, grace_period=None)
+    summaries = []
+    for summary in optuna.get_all_study_summaries(storage, include_best_trial=False):
+        study = optuna.load_study(study_name=summary.study_name, storage=storage)
+        spec = spec_from_json(study.user_attrs[SPEC_ATTR]) if SPEC_ATTR in study.user_attrs else None
+        trials = study.get_trials(deepcopy=False)
+        direction = spec.direction if spec else summary.direction.name.lower()
+        best = _best(trials, direction)
+        summaries.append(StudySummary(
+            name=summary.study_name, objective=spec.objective_label if spec else None, direction=direction,
+            trials=len(trials), best_value=best.value if best else None,
+            state=_state(study) if spec else None, last_activity=_last_activity(trials),
+        ))
+    return sorted(summaries, key=lambda s: s.last_activity or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+
+
+def compare_trials(name: str, top_k: int = 5, settings: Settings | None = None) -> Comparison:
+    """The top-k completed trials side by side, each with a paired test against the best."""
+    if top_k < 1:
+        raise ValueError(f"top_k must be >= 1 but got {top_k}")
+    study, spec = open_study(name, settings)
+    done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.value is not None]
+    done.sort(key=lambda t: t.value if spec.direction == "minimize" else -t.value)
+    top = done[:top_k]
+    rows: list[TrialRow] = []
+    best = top[0] if top else None
+    for trial in top:
+        p_value = mean_diff = None
+        if best is not None and trial is not best:
+            p_value, mean_diff = paired_test(best.intermediate_values, trial.intermediate_values, spec.direction)
+        rows.append(TrialRow(
+            trial=trial.number, params=trial.params, value=trial.value, cost=float(trial.user_attrs.get("tt_cost", 0.0)),
+            run_id=trial.user_attrs.get(RUN_ID_ATTR), per_instance=dict(trial.intermediate_values),
+            p_value_vs_best=p_value, mean_diff_vs_best=mean_diff,
+        ))
+    instances = [f"{inst}@{seed}" for inst, seed in spec.evaluations()] if isinstance(spec.objective, SolverObjective) else []
+    return Comparison(name=name, direction=spec.direction, metric=spec.metric, instances=instances, rows=rows)
+
+
+def paired_test(best: dict[int, float], other: dict[int, float], direction: str) -> tuple[float | None, float | None]:
+    """One-sided Wilcoxon signed-rank p-value that `best` is better than `other`, and the mean difference."""
+    common = sorted(set(best) & set(other))
+    if len(common) < 2:
+        return None, None
+    diffs = np.array([other[s] - best[s] for s in common])
+    if direction == "maximize":
+        diffs = -diffs
+    mean_diff = float(diffs.mean())
+    if np.allclose(diffs, 0):
+        return 1.0, mean_diff
+    return float(ss.wilcoxon(diffs, alternative="greater", zero_method="zsplit").pvalue), mean_diff
