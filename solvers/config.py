@@ -39,8 +39,6 @@ class _Common(BaseModel):
         "INITIAL", "Initial solution: random, constructive (NEH / DSatur) or multistart (best of k).")
     multistart_k: int = _default("MULTISTART_K", "Constructions tried by the multistart strategy.", ge=1, le=64)
     restarts: int = _default("RESTARTS", "Extra passes, each restarting from the best so far.", ge=0, le=100)
-    stall_limit: int = _default(
-        "STALL_LIMIT", "Iterations without a new best before the controller acts (0 = never).", ge=0, le=10**9)
 
 
 class SAConfig(_Common):
@@ -61,6 +59,8 @@ class SAConfig(_Common):
     min_temperature: float = _default("SA_MIN_TEMPERATURE", "Temperature floor.", ge=0.0, le=1e6)
     target_acceptance: float = _default(
         "SA_TARGET_ACCEPTANCE", "Adaptive schedule: acceptance rate it steers to.", gt=0.0, lt=1.0)
+    stall_limit: int = _default(
+        "SA_STALL_LIMIT", "Iterations without a new best before the controller reheats (0 = never).", ge=0, le=10**9)
     reheat_factor: float = _default(
         "SA_REHEAT_FACTOR", "On stall the temperature becomes at least T0 * factor.", ge=0.0, le=10.0)
     neighbours: int = _default("SA_NEIGHBOURS", "Neighbours sampled per iteration; the best is proposed.",
@@ -83,6 +83,9 @@ class ILSConfig(_Common):
         "sum(p)/(10 n m)); 0 accepts only improvements or ties.", ge=0.0, le=100.0)
     local_search: LocalSearch = _default(
         "ILS_LOCAL_SEARCH", "Local search: full (to a local optimum), single_pass, or none.")
+    stall_limit: int = _default(
+        "ILS_STALL_LIMIT", "Iterations without a new best before a restart from the best (0 = never).",
+        ge=0, le=10**9)
     partial_local_search: bool = _default(
         "ILS_PARTIAL_LOCAL_SEARCH", "Improve the partial solution between destruction and construction.")
 
@@ -100,6 +103,9 @@ class TabuConfig(_Common):
     tenure_conflict_factor: float = _default(
         "TABU_TENURE_CONFLICT_FACTOR", "Colouring: tenure grows by this times the conflicting vertices "
         "(Galinier & Hao); flow shop ignores it.", ge=0.0, le=10.0)
+    stall_limit: int = _default(
+        "TABU_STALL_LIMIT", "Iterations without a new best before the controller raises the tenure "
+        "(adaptive_tenure) or restarts from the best (0 = never).", ge=0, le=10**9)
     adaptive_tenure: bool = _default(
         "TABU_ADAPTIVE_TENURE", "On stall the controller raises the tenure; a new best resets it.")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 INITIAL: str = "constructive"  # initial solution: random | constructive | multistart
 MULTISTART_K: int = 4  # constructions tried by the multistart strategy (best kept)
 RESTARTS: int = 0  # extra passes, each restarting from the best solution so far
-STALL_LIMIT: int = 0  # iterations without a new best before the controller acts (0 = never)
 
 # --- simulated annealing (sa) --------------------------------------------------------------
 SA_ITERATIONS: int = 200000  # iterations when neither an iteration nor a time limit is given
@@ -21,10 +20,11 @@ SA_INITIAL_TEMPERATURE: float = 0.0  # 0 = estimate from sampled deltas
 SA_INITIAL_ACCEPTANCE: float = 0.5  # acceptance probability of a mean worsening move at T0
 SA_TEMPERATURE_SAMPLES: int = 200  # random moves sampled to estimate T0
 SA_COOLING: str = "geometric"  # geometric | linear | adaptive
-SA_COOLING_RATE: float = 0.9995  # geometric factor per iteration (linear: 1 - rate of T0 per iteration)
+SA_COOLING_RATE: float = 0.9999  # geometric factor per iteration (linear: 1 - rate of T0 per iteration)
 SA_MIN_TEMPERATURE: float = 0.01  # temperature floor
 SA_TARGET_ACCEPTANCE: float = 0.05  # adaptive schedule: acceptance rate it steers to
-SA_REHEAT_FACTOR: float = 1.0  # on stall, T <- max(T, T0 * factor); 1.0 with stall_limit 0 = off
+SA_STALL_LIMIT: int = 200000  # iterations without a new best before a reheat (0 = never)
+SA_REHEAT_FACTOR: float = 0.1  # on stall, T <- max(T, T0 * factor)
 SA_NEIGHBOURS: int = 1  # neighbours sampled per iteration, best one proposed
 SA_OPERATOR_PRESET: str = "default"  # default | intensify | diversify | uniform
 
@@ -35,6 +35,7 @@ ILS_PERTURBATION_STRENGTH: int = 4  # elements destroyed / perturbed per iterati
 ILS_ACCEPTANCE_TEMPERATURE: float = 0.4  # Ruiz & Stuetzle T_p (scaled by the family)
 ILS_LOCAL_SEARCH: str = "full"  # full (to a local optimum) | single_pass | none
 ILS_PARTIAL_LOCAL_SEARCH: bool = False  # also improve the partial solution after destruction
+ILS_STALL_LIMIT: int = 0  # iterations without a new best before a restart from the best (0 = never)
 
 # --- tabu search (tabu) --------------------------------------------------------------------
 TABU_ITERATIONS: int = 5000  # iterations when neither an iteration nor a time limit is given
@@ -45,3 +46,4 @@ TABU_ASPIRATION: bool = True  # a tabu move that gives a new best is allowed
 TABU_CANDIDATES: int = 8  # candidate list size per iteration (family-specific unit)
 TABU_TENURE_CONFLICT_FACTOR: float = 0.6  # colouring: tenure += factor * conflicting vertices (flow shop ignores it)
 TABU_ADAPTIVE_TENURE: bool = False  # controller raises the tenure on stall, resets on a new best
+TABU_STALL_LIMIT: int = 0  # iterations without a new best before tenure rise / restart (0 = never)

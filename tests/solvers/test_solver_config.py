@@ -39,16 +39,15 @@ def test_unknown_solver() -> None:
         solvers.config_model("ga")
 
 
-def test_every_default_comes_from_constants(monkeypatch) -> None:
+def test_every_default_comes_from_constants() -> None:
     for solver in solvers.SOLVER_NAMES:
         model = solvers.config_model(solver)
         defaults = model().model_dump()
         for name in model.model_fields:
             if name == "operator_weights":
                 continue
-            prefix = {"sa": "SA_", "ils": "ILS_", "tabu": "TABU_"}[solver]
-            constant = next(c for c in (prefix + name.upper(), name.upper(), prefix + name.upper().removesuffix("S"))
-                            if hasattr(constants, c))
+            # the convention promotion relies on: <SOLVER>_<PARAM>, else <PARAM>
+            constant = next(c for c in (f"{solver}_{name}".upper(), name.upper()) if hasattr(constants, c))
             assert defaults[name] == getattr(constants, constant), (solver, name)
 
 
