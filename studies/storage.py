@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import inspect
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +21,12 @@ from optuna.trial import FrozenTrial
 
 from tracker.settings import absolute_sqlite_url
 
+# Optuna 4.9 renamed the stale-trial callback argument.
+_STALE_CALLBACK_ARG = (
+    "heartbeat_stale_trial_callback"
+    if "heartbeat_stale_trial_callback" in inspect.signature(RDBStorage.__init__).parameters
+    else "failed_trial_callback"
+)
 HEARTBEAT_INTERVAL_S = 5
 GRACE_PERIOD_S = 20
 SQLITE_BUSY_TIMEOUT_S = 120
@@ -62,7 +69,7 @@ def get_storage(
         engine_kwargs=engine_kwargs,
         heartbeat_interval=heartbeat_interval,
         grace_period=grace_period,
-        failed_trial_callback=failed_trial_callback,
+        **{_STALE_CALLBACK_ARG: failed_trial_callback},
     )
     if path is not None:
         sqlalchemy.event.listen(storage.engine, "connect", _on_connect_sqlite)

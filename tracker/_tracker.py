@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import uuid
@@ -18,6 +19,10 @@ from tracker._run import TrackedRun
 from tracker._writer import BatchWriter, now_ms, truncate_tag
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import Settings, absolute_sqlite_url, default_settings
+
+# MLflow announces every store migration at INFO; tunetrack creates stores routinely.
+logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 PARENT_RUN_TAG = "mlflow.parentRunId"
 RUN_NAME_TAG = "mlflow.runName"
