@@ -149,11 +149,10 @@ def promote(
 
     fixed = dict(getattr(spec.objective, "fixed", {}) or {})
     baseline = Evaluation.model_validate(
-        _evaluate(spec, "current", {**fixed, **{p: current[symbols[p]] for p in tuned}}, instances, run_seeds,
-                  settings))
+        _evaluate(spec, "current", {**fixed, **{p: current[symbols[p]] for p in tuned}}, instances, run_seeds))
     evaluated = [
         (c, Evaluation.model_validate(_evaluate(spec, f"trial {c.number}", {**fixed, **c.params}, instances,
-                                                run_seeds, settings)))
+                                                run_seeds)))
         for c in facts.candidates
     ]
     sign = 1.0 if spec.direction == "minimize" else -1.0
@@ -253,13 +252,12 @@ def _order(instances: list[str], seeds: list[int]) -> list[tuple[int, str]]:
     return [(seed, inst) for seed in seeds for inst in instances]
 
 
-def _evaluate(spec: Any, label: str, config: dict[str, Any], instances: list[str], seeds: list[int],
-              settings: Settings) -> dict[str, Any]:
+def _evaluate(spec: Any, label: str, config: dict[str, Any], instances: list[str], seeds: list[int]) -> dict[str, Any]:
     from studies.evaluate import evaluate_config
 
     values: list[float] = []
     for seed in seeds:  # one seed per call so the (seed, instance) order is certain
-        got = list(evaluate_config(spec, config, instances=instances, seeds=[seed], settings=settings))
+        got = list(evaluate_config(spec, config, instances=instances, seeds=[seed]))
         if len(got) != len(instances):
             raise PromotionError(f"re-evaluation of {label} returned {len(got)} values for {len(instances)} instances")
         values.extend(float(v) for v in got)

@@ -33,23 +33,11 @@ def load_study_facts(name: str, settings: Settings, top_k: int = 1) -> StudyFact
     """The spec and the `top_k` best completed trials of study `name`, read from its Optuna storage."""
     import optuna
 
-    from studies._recording import EXPERIMENT_ATTR, PARENT_RUN_ATTR, RUN_ID_ATTR, SPEC_ATTR
-    from studies.spec import spec_from_json
+    from studies._recording import EXPERIMENT_ATTR, PARENT_RUN_ATTR, RUN_ID_ATTR
+    from studies.queries import open_study
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    from studies.storage import get_storage
-
-    storage = get_storage(settings.studies.storage, heartbeat_interval=None, grace_period=None)
-    try:
-        study = optuna.load_study(study_name=name, storage=storage)
-    except KeyError:
-        known = [s.study_name for s in storage.get_all_studies()]
-        raise PromotionError(f"no study named {name!r} in {settings.studies.storage} "
-                             f"(studies: {', '.join(known) or 'none'})") from None
+    study, spec = open_study(name, settings)
     attrs = study.user_attrs
-    if SPEC_ATTR not in attrs:
-        raise PromotionError(f"study {name!r} has no tunetrack spec ({SPEC_ATTR}); was it started by tunetrack?")
-    spec = spec_from_json(attrs[SPEC_ATTR])
     done = [t for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
             if t.value is not None and math.isfinite(t.value)]
     if not done:

@@ -1,0 +1,231 @@
+"""The agent tools: plain functions, pydantic in and out, guardrails from `settings.agent`.
+
+Call them with an input model or keyword fields; each returns its output model with `ok`,
+a short `text` to quote, and either `result` or `error`:
+
+    >>> from studies.agent import get_study_status
+    >>> get_study_status(name="no-such-study").error.kind
+    'not_found'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from studies.agent._base import NotFoundError, agent_tool
+from studies.agent._guardrails import capped, check_instance_files, check_objective, check_space, inside_project
+from studies.agent._models import (
+    BestParamsOutput,
+    CompareTrialsInput,
+    CompareTrialsOutput,
+    ListStudiesInput,
+    ListStudiesOutput,
+    StudyStatusOutput,
+    PromoteInput,
+    PromoteOutput,
+    StartedStudy,
+    StartStudyInput,
+    StartStudyOutput,
+    StopStudyOutput,
+    StoppedStudy,
+    StudyInput,
+)
+from studies.spec import StudySpec, load_spec
+from tracker import Settings
+
+_MERGED_SECTIONS = ("budget", "sampler", "warm_starts")  # merged key by key; other fields are replaced
+
+
+def _load_study(name: str, settings: Settings) -> tuple[Any, StudySpec]:
+    """The Optuna study `name` and its spec, or `NotFoundError` listing the studies that exist."""
+    from studies.queries import UnknownStudy, open_study
+
+    try:
+        return open_study(name, settings)
+    except UnknownStudy as exc:
+        raise NotFoundError(str(exc)) from None
+
+
+def _stored_spec(name: str, settings: Settings) -> tuple[StudySpec | None, int]:
+    """The spec a study was last started with and how many trials it has; (None, 0) for a new name."""
+    from studies.queries import UnknownStudy, open_study
+
+    try:
+        study, spec = open_study(name, settings)
+    except UnknownStudy:
+        return None, 0
+    return spec, len(study.get_trials(deepcopy=False))
+
+
+def _spec_data(request: StartStudyInput, stored: StudySpec | None, settings: Settings) -> dict[str, Any]:
+    """The spec fields: the spec file, else the stored spec, with the request's fields over them."""
+    data: dict[str, Any] = {}
+    if request.spec_path:
+        data = load_spec(inside_project(request.spec_path, settings, "spec_path")).model_dump(mode="json")
+    elif stored is not None:
+        data = stored.model_dump(mode="json")
+    given = request.model_dump(mode="json", exclude_unset=True, exclude={"name", "spec_path", "n_trials", "workers"})
+    for key, value in given.items():
+        if key in _MERGED_SECTIONS and isinstance(data.get(key), dict) and isinstance(value, dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    data["name"] = request.name
+    return data
+
+
+@agent_tool(StartStudyInput, StartStudyOutput, read_only=False)
+def start_study(request: StartStudyInput, settings: Settings) -> StartStudyOutput:
+    """Start a study in background worker processes and return at once (poll get_study_status).
+
+    A new name needs a spec: `spec_path` (a YAML file in the project) and/or the fields
+    (objective, instances or bundle, space, budget ...). An existing name resumes the study up
+    to `n_trials` total with its stored spec. Guardrails: allowed objectives, at most
+    agent.max_trials trials, agent.max_cost cost and agent.max_workers workers per study, and a
+    space of valid solver values.
+    """
+    from studies import runner
+
+    stored, before = _stored_spec(request.name, settings)
+    data = _spec_data(request, stored, settings)
+    check_instance_files(data, settings)
+    spec = load_spec(data)
+    check_objective(spec, settings)
+    check_space(spec)
+    spec = capped(spec, settings, n_trials=request.n_trials, workers=request.workers)
+    if stored is not None and _running_here(request.name, settings):
+        handle = _raise_target(spec, settings)  # idempotent: the running workers take the new total
+    else:
+        handle = runner.start_study(spec, settings, workers=spec.workers, n_trials=spec.budget.n_trials,
+                                    detach=True, progress=False)
+    result = StartedStudy(
+        name=spec.name, resumed=stored is not None, n_trials=handle.target, trials_before=before,
+        workers=spec.workers, runner_pid=handle.detached_pid, log_path=handle.log_path,
+        cost_budget=spec.budget.cost, objective=spec.objective_label, storage=handle.storage,
+        experiment_id=handle.experiment_id, parent_run_id=handle.parent_run_id, state=handle.state,
+    )
+    verb = f"resumed (had {before} trials)" if result.resumed else "started"
+    text = (f"study {spec.name} {verb}: {spec.objective_label}, target {handle.target} trials, "
+            f"{spec.workers} worker(s) in the background, cost budget {spec.budget.cost:g}; "
+            f"poll get_study_status(name={spec.name!r})")
+    return StartStudyOutput(ok=True, text=text, result=result)
+
+
+def _running_here(name: str, settings: Settings) -> bool:
+    """True when the study's detached runner is alive on this host (starting again would double the workers)."""
+    import socket
+
+    from studies import runner
+
+    attrs = _load_study(name, settings)[0].user_attrs
+    where = attrs.get(runner.RUNNER_ATTR) or {}
+    return (attrs.get(runner.STATE_ATTR) == "running" and where.get("host") == socket.gethostname()
+            and runner._alive(where.get("pid")))
+
+
+def _raise_target(spec: StudySpec, settings: Settings) -> Any:
+    """Update a running study's spec and total; its workers read the target before each trial."""
+    from studies import runner
+
+    study, recorder = runner.prepare_study(spec, settings.resolved(), n_trials=spec.budget.n_trials)
+    attrs = study.user_attrs
+    return runner.StudyHandle(
+        name=spec.name, storage=settings.studies.storage, experiment_id=str(attrs.get("tt_experiment_id")),
+        parent_run_id=recorder.parent_run_id, target=int(attrs[runner.TARGET_ATTR]), state="running",
+        detached_pid=(attrs.get(runner.RUNNER_ATTR) or {}).get("pid"), log_path=None)
+
+
+@agent_tool(StudyInput, StopStudyOutput, read_only=False)
+def stop_study(request: StudyInput, settings: Settings) -> StopStudyOutput:
+    """Stop a study's workers cleanly: each finishes or interrupts its trial, nothing is left running."""
+    from studies import runner
+
+    _load_study(request.name, settings)
+    state = runner.stop_study(request.name, settings)
+    stopped = state != "running"
+    detail = f"state {state}" if stopped else "stop requested; workers stop after their current trial"
+    return StopStudyOutput(ok=True, text=f"study {request.name}: {detail}",
+                           result=StoppedStudy(name=request.name, stopped=stopped, state=state, detail=detail))
+
+
+@agent_tool(PromoteInput, PromoteOutput, read_only=False)
+def promote(request: PromoteInput, settings: Settings) -> PromoteOutput:
+    """Re-evaluate a study's best trial against the current constants on fresh seeds and held-out instances
+    and, if it wins a paired test that holds across seeds, rewrite those constants (dry run by default:
+    the result then holds the diff and nothing is written)."""
+    from studies.promotion import promote as run_promotion
+
+    if request.target is not None:
+        inside_project(request.target, settings, "target")
+    _, spec = _load_study(request.name, settings)
+    check_objective(spec, settings)
+    report = run_promotion(
+        request.name, request.target, request.symbol, dry_run=request.dry_run, force=request.force,
+        seeds=request.seeds, holdout_instances=request.holdout, top_k=request.top_k, settings=settings)
+    return PromoteOutput(ok=True, text=report.text, result=report)
+
+
+@agent_tool(StudyInput, StudyStatusOutput)
+def get_study_status(request: StudyInput, settings: Settings) -> StudyStatusOutput:
+    """A study's state (running / done / stopped / failed), trials by state, best value so far, spend vs
+    budget, elapsed time and ETA, and its MLflow experiment and study run ids."""
+    from studies.queries import study_status
+
+    _load_study(request.name, settings)
+    status = study_status(request.name, settings)
+    c = status.trials
+    best = "no completed trial yet" if status.best_value is None else (
+        f"best {status.best_value:.6g} (trial {status.best_trial})")
+    budget = f"/{status.budget_cost:g}" if status.budget_cost is not None else ""
+    timing = "".join([
+        f", elapsed {status.elapsed_s:.0f} s" if status.elapsed_s is not None else "",
+        f", ETA {status.eta_s:.0f} s" if status.eta_s is not None else "",
+    ])
+    text = (f"study {status.name}: {status.state}, {c.complete + c.pruned}/{status.target_trials} trials "
+            f"({c.complete} complete, {c.pruned} pruned, {c.failed} failed, {c.running} running), {best}, "
+            f"spend {status.spend:.3g}{budget}{timing}; MLflow experiment {status.experiment_id}, "
+            f"study run {status.parent_run_id}")
+    return StudyStatusOutput(ok=True, text=text, result=status)
+
+
+@agent_tool(StudyInput, BestParamsOutput)
+def get_best_params(request: StudyInput, settings: Settings) -> BestParamsOutput:
+    """The best parameters of a study with their value, trial and MLflow run id, and the ready-to-run
+    `tunetrack solve` command and Python call that reuse them."""
+    from studies.queries import best_params
+
+    _load_study(request.name, settings)
+    best = best_params(request.name, settings)
+    params = ", ".join(f"{k}={v!r}" for k, v in best.params.items())
+    text = (f"best of {best.name}: {best.value:.6g} at trial {best.trial} (MLflow run {best.run_id}) with {params}"
+            + (f"; reuse: {best.command}" if best.command else ""))
+    return BestParamsOutput(ok=True, text=text, result=best)
+
+
+@agent_tool(ListStudiesInput, ListStudiesOutput)
+def list_studies(request: ListStudiesInput, settings: Settings) -> ListStudiesOutput:
+    """Every study: name, objective, direction, trials, best value, state and last activity."""
+    from studies.queries import list_studies as query
+
+    studies = query(settings)
+    lines = [f"{s.name} ({s.state or 'not tunetrack'}, {s.objective}, {s.trials} trials, best "
+             f"{'-' if s.best_value is None else f'{s.best_value:.6g}'})" for s in studies]
+    text = f"{len(studies)} studies" + (": " + "; ".join(lines) if lines else "")
+    return ListStudiesOutput(ok=True, text=text, result=studies)
+
+
+@agent_tool(CompareTrialsInput, CompareTrialsOutput)
+def compare_trials(request: CompareTrialsInput, settings: Settings) -> CompareTrialsOutput:
+    """The top-k trials side by side (params, value, cost, per-instance results) and, where per-instance
+    results exist, a one-sided paired Wilcoxon test of each against the best."""
+    from studies.queries import compare_trials as query
+
+    _load_study(request.name, settings)
+    comparison = query(request.name, request.top_k, settings)
+    parts = []
+    for row in comparison.rows:
+        vs = "" if row.p_value_vs_best is None else f", p={row.p_value_vs_best:.3g} that the best is better"
+        parts.append(f"trial {row.trial}: {row.value:.6g}{vs}")
+    text = (f"top {len(comparison.rows)} of {comparison.name} by {comparison.metric} ({comparison.direction}): "
+            + ("; ".join(parts) if parts else "no completed trial yet"))
+    return CompareTrialsOutput(ok=True, text=text, result=comparison)
