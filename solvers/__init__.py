@@ -9,12 +9,14 @@ Imports neither MLflow nor Optuna: drivers report step records through a callbac
 True
 
 Layout:
-  constants.py   every default of every parameter (promotion rewrites one line)
+  constants.py   every default of every parameter, named <SOLVER>_<PARAM> or <PARAM>
+                 (promotion rewrites one line)
   config.py      `SAConfig`, `ILSConfig`, `TabuConfig` (pydantic, extra="forbid")
   records.py     step-record and event key names
   _base.py       the family contract: `Instance`, `Family`, `Search`, `ChunkStats`
   _families.py   family registry (`FAMILY_MODULES`), `load_instance`
-  _driver.py     the chunk loop (`solve`); _controller.py: reheat / tenure / restart on stall
+  _driver.py     the chunk loop (`solve`), `check` (validate without running);
+                 _controller.py: reheat / tenure / restart on stall
   _rng.py        explicit xorshift64* RNG state for kernels (`seed_state`, `rand_below` ...)
   flowshop/      permutation flow shop (Taillard generator, reader/writer, kernels, searches)
   coloring/      graph colouring

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import typer
@@ -66,6 +67,7 @@ def solve(
         params={k: v for k, v in params.items() if v is not None},
         descriptor={k: v for k, v in instance.descriptor.items() if v is not None},
         tags={Tag.SOLVER: solver, Tag.SCENARIO: instance.name, Tag.SEED: str(seed)},
+        expected_steps=math.ceil(iterations / config.chunk_size) if iterations else None,
     ) as run:
         result = solvers.solve(instance, solver, config, seed=seed, time_limit=time_limit, iterations=iterations,
                                on_step=run.log_step, on_event=run.log_event)
