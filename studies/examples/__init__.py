@@ -1,0 +1,1 @@
+"""Example objectives shipped with tunetrack (importable as `module:function` in a spec)."""
