@@ -64,7 +64,8 @@ def _spec_data(request: StartStudyInput, stored: StudySpec | None, settings: Set
         data = load_spec(inside_project(request.spec_path, settings, "spec_path")).model_dump(mode="json")
     elif stored is not None:
         data = stored.model_dump(mode="json")
-    given = request.model_dump(mode="json", exclude_unset=True, exclude={"name", "spec_path", "n_trials", "workers"})
+    given = request.model_dump(mode="json", exclude_unset=True, exclude_none=True,
+                               exclude={"name", "spec_path", "n_trials", "workers"})
     for key, value in given.items():
         if key in _MERGED_SECTIONS and isinstance(data.get(key), dict) and isinstance(value, dict):
             data[key] = {**data[key], **value}
