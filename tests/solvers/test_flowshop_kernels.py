@@ -137,3 +137,35 @@ def test_rng_streams_and_shuffle_are_reproducible() -> None:
     shuffle(seed_state(5), b)
     assert a.tolist() == b.tolist() and sorted(a.tolist()) == list(range(30))
     assert seed_state(1, 0)[0] != seed_state(1, 1)[0] != seed_state(2, 0)[0]
+
+
+def test_every_kernel_is_cached_and_releases_the_gil() -> None:
+    """A tracking thread runs beside the solver: kernels must be nogil, and compiled once (cache=True)."""
+    from numba.core.registry import CPUDispatcher
+
+    from solvers import _rng
+    from solvers.flowshop import _ig_kernel, _tabu_kernel
+
+    modules = (_rng, k, sa, _ig_kernel, _tabu_kernel)
+    kernels = [obj for mod in modules for obj in vars(mod).values()
+               if isinstance(obj, CPUDispatcher) and obj.__module__ == mod.__name__]
+    assert len(kernels) >= 15
+    for kernel in kernels:
+        assert kernel.targetoptions.get("nogil") is True, kernel.__name__
+        assert type(kernel._cache).__name__ == "FunctionCache", kernel.__name__
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(max_jobs=9, max_machines=4), st.integers(0, 2**31), st.sampled_from(["sa", "ils", "tabu"]),
+       st.sampled_from(["random", "constructive", "multistart"]))
+def test_chunk_kernels_report_the_makespan_of_what_they_return(case, seed, solver, initial) -> None:
+    import solvers
+    from solvers.flowshop import make_instance
+
+    p, _ = case
+    inst = make_instance("hyp", p.T)
+    res = solvers.solve(inst, solver, {"initial": initial, "chunk_size": 7}, seed=seed, iterations=30)
+    assert sorted(res.solution) == list(range(p.shape[0]))
+    assert res.objective == ref.makespan(p.tolist(), list(res.solution))
+    if initial == "constructive":
+        assert res.objective <= ref.neh(p.tolist(), sorted(range(p.shape[0]), key=lambda j: -p[j].sum()))[1]
