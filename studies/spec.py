@@ -339,6 +339,14 @@ def check_against_solver(spec: StudySpec) -> None:
         solvers.make_config(spec.objective.solver, spec.objective.fixed)
     except ValueError as exc:
         raise SpecError(f"invalid study spec:\n  objective.fixed: {exc}") from None
+    for name, param in spec.space.items():  # every value the space can propose must be a valid setting
+        edges = list(param.choices or []) if param.type == "categorical" else [param.low, param.high]
+        for value in edges:
+            value = int(value) if param.type == "int" else value
+            try:
+                solvers.make_config(spec.objective.solver, {**spec.objective.fixed, name: value})
+            except ValueError as exc:
+                raise SpecError(f"invalid study spec:\n  space.{name}: {value!r} is not a valid setting: {exc}") from None
     for instance in spec.evaluation_instances():
         try:
             solvers.load_instance(instance)

@@ -1,0 +1,228 @@
+"""The runner against real stores and real worker processes: targets, resume, failures, recovery."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from studies.queries import open_study, study_status
+from studies.runner import start_study, stop_study
+from studies.storage import get_storage
+from tests.conftest import REPO
+from tracker import Settings, Tag, Tracker
+
+from .conftest import callable_spec, solver_spec
+
+
+def _trials(settings: Settings, name: str) -> list[optuna.trial.FrozenTrial]:
+    study = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage))
+    return study.get_trials(deepcopy=False)
+
+
+def _runs(settings: Settings, name: str):
+    return Tracker(settings).runs(name)
+
+
+def _nothing_running(settings: Settings, name: str) -> None:
+    assert not [t.number for t in _trials(settings, name) if t.state == TrialState.RUNNING]
+    runs = _runs(settings, name)
+    assert (runs["status"] != "RUNNING").all(), runs[runs["status"] == "RUNNING"][["run_name", "status"]]
+
+
+def test_solver_study_is_recorded_as_nested_runs(study_settings: Settings) -> None:
+    handle = start_study(solver_spec("rec"), study_settings, progress=False)
+    assert handle.state == "done"
+    runs = _runs(study_settings, "rec")
+    kinds = runs["tags.tt.kind"].value_counts().to_dict()
+    assert kinds == {"study": 1, "trial": 3, "solve": 9}
+    study_run = runs[runs["tags.tt.kind"] == "study"].iloc[0]
+    assert study_run["run_id"] == handle.parent_run_id
+    assert study_run["params.tuner_meta.sampler.type"] == "random"
+    assert "metrics.best_value" in runs.columns
+    trials = runs[runs["tags.tt.kind"] == "trial"]
+    assert (trials["tags.mlflow.parentRunId"] == handle.parent_run_id).all()
+    assert set(runs[runs["tags.tt.kind"] == "solve"]["tags.mlflow.parentRunId"]) == set(trials["run_id"])
+    by_run = {t.user_attrs["tt_run_id"]: t for t in _trials(study_settings, "rec")}
+    client = Tracker(study_settings).client
+    for run_id, trial in by_run.items():
+        series = client.get_metric_history(run_id, "gap")
+        assert sorted(p.step for p in series) == [0, 1, 2]
+        assert client.get_run(run_id).data.tags[Tag.TRIAL.value] == str(trial.number)
+        assert client.get_run(run_id).data.metrics["value"] == pytest.approx(trial.value)
+    _nothing_running(study_settings, "rec")
+
+
+def test_two_workers_reach_the_exact_target(study_settings: Settings) -> None:
+    spec = callable_spec("two", "slow", kwargs={"seconds": 0.05, "steps": 2}, budget={"n_trials": 12}, workers=2)
+    handle = start_study(spec, study_settings, progress=False)
+    trials = _trials(study_settings, "two")
+    assert handle.state == "done"
+    assert len(trials) == 12
+    assert {t.state for t in trials} == {TrialState.COMPLETE}
+    assert len({t.user_attrs["tt_worker"] for t in trials}) == 2, "both workers ran trials"
+    _nothing_running(study_settings, "two")
+
+
+def test_resume_adds_only_what_is_missing(study_settings: Settings) -> None:
+    spec = callable_spec("resume", "quadratic")
+    first = start_study(spec, study_settings, n_trials=3, progress=False)
+    second = start_study(spec, study_settings, n_trials=5, progress=False)
+    again = start_study(spec, study_settings, n_trials=5, progress=False)
+    assert len(_trials(study_settings, "resume")) == 5
+    assert first.parent_run_id == second.parent_run_id == again.parent_run_id
+    runs = _runs(study_settings, "resume")
+    assert (runs["tags.tt.kind"] == "study").sum() == 1
+    assert (runs["tags.tt.kind"] == "trial").sum() == 5
+
+
+def test_resume_with_another_objective_is_refused(study_settings: Settings) -> None:
+    start_study(callable_spec("clash", "quadratic"), study_settings, n_trials=1, progress=False)
+    with pytest.raises(ValueError, match="different objective"):
+        start_study(callable_spec("clash", "slow"), study_settings, n_trials=2, progress=False)
+
+
+def test_failed_trials_are_retried_with_the_same_params(study_settings: Settings, tmp_path: Path) -> None:
+    spec = callable_spec("flaky", "fails_once", kwargs={"marker_dir": str(tmp_path / "markers")},
+                         budget={"n_trials": 3}, retries=1)
+    handle = start_study(spec, study_settings, progress=False)
+    trials = _trials(study_settings, "flaky")
+    failed = [t for t in trials if t.state == TrialState.FAIL]
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert handle.state == "done" and len(complete) == 3 and len(failed) == 3
+    assert {t.params["x"] for t in failed} == {t.params["x"] for t in complete}
+    assert all("transient failure" in t.user_attrs["tt_error"] for t in failed)
+    runs = _runs(study_settings, "flaky")
+    failed_runs = runs[(runs["tags.tt.kind"] == "trial") & (runs["status"] == "FAILED")]
+    assert len(failed_runs) == 3
+    assert failed_runs["tags.tt.error"].str.contains("RuntimeError").all()
+
+
+def test_an_objective_that_always_fails_stops_the_study(study_settings: Settings) -> None:
+    spec = callable_spec("broken", "always_fails", budget={"n_trials": 4}, retries=1)
+    handle = start_study(spec, study_settings, progress=False)
+    trials = _trials(study_settings, "broken")
+    assert handle.state == "failed"
+    assert all(t.state == TrialState.FAIL for t in trials)
+    assert len(trials) <= 4 * 2 + 1
+    _nothing_running(study_settings, "broken")
+
+
+def test_grid_covers_each_point_exactly_once_across_workers(study_settings: Settings) -> None:
+    spec = callable_spec(
+        "grid", "slow", kwargs={"seconds": 0.02, "steps": 1}, workers=2, budget={"n_trials": 100},
+        sampler={"type": "grid"}, space={"x": {"type": "float", "low": 0.0, "high": 1.0, "step": 0.1}},
+    )
+    handle = start_study(spec, study_settings, progress=False)
+    xs = sorted(round(t.params["x"], 6) for t in _trials(study_settings, "grid"))
+    assert handle.target == 11
+    assert xs == [round(0.1 * i, 6) for i in range(11)]
+
+
+def test_racing_prunes_a_clearly_worse_configuration_with_evidence(study_settings: Settings) -> None:
+    spec = callable_spec(
+        "race", "per_instance", budget={"n_trials": 3}, pruners=[{"type": "racing", "n_startup_steps": 3}],
+        warm_starts={"enqueue": [{"x": 0.1}, {"x": 0.9}, {"x": 0.12}]},
+    )
+    start_study(spec, study_settings, progress=False)
+    trials = {round(t.params["x"], 2): t for t in _trials(study_settings, "race")}
+    assert trials[0.1].state == TrialState.COMPLETE
+    assert trials[0.9].state == TrialState.PRUNED
+    assert len(trials[0.9].intermediate_values) < 12
+    run = Tracker(study_settings).client.get_run(trials[0.9].user_attrs["tt_run_id"])
+    assert run.info.status == "KILLED"
+    tags = run.data.tags
+    assert tags[Tag.STATE.value] == "PRUNED"
+    assert tags[Tag.PRUNED_BY.value] == "racing"
+    assert int(tags[Tag.RACE_INCUMBENT_TRIAL.value]) == trials[0.1].number
+    assert float(tags[Tag.RACE_P_VALUE.value]) < 0.1
+    assert int(tags[Tag.RACE_INSTANCES_SEEN.value]) == len(trials[0.9].intermediate_values)
+
+
+def test_cost_budget_stops_within_one_trial(study_settings: Settings) -> None:
+    spec = callable_spec("budget", "slow", kwargs={"seconds": 0.2, "steps": 5}, workers=2,
+                         budget={"n_trials": 50, "cost": 3.0}, pruners=[{"type": "cost_budget"}])
+    handle = start_study(spec, study_settings, progress=False)
+    trials = _trials(study_settings, "budget")
+    costs = [t.user_attrs.get("tt_cost", 0.0) for t in trials]
+    assert handle.state == "done"
+    assert len(trials) < 50
+    assert sum(costs) <= 3.0 + max(costs)
+    status = study_status("budget", study_settings)
+    assert status.spend == pytest.approx(sum(costs))
+    _nothing_running(study_settings, "budget")
+
+
+def _wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_kill_9_of_a_worker_loses_nothing(study_settings: Settings, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    spec = callable_spec("kill", "slow", kwargs={"seconds": 0.4, "steps": 5, "pid_dir": str(pids)},
+                         workers=2, budget={"n_trials": 6}, retries=2)
+    handle = start_study(spec, study_settings, detach=True)
+    first = _wait_for(lambda: sorted(pids.glob("*")), 120, "a trial to start")[0]
+    victim_pid, victim_trial = (int(part) for part in first.name.split("-"))
+    time.sleep(0.5)  # mid-trial
+    os.kill(victim_pid, signal.SIGKILL)
+    _wait_for(lambda: study_status("kill", study_settings).state != "running", 240, "the study to end")
+    trials = _trials(study_settings, "kill")
+    killed = next(t for t in trials if t.number == victim_trial)
+    assert killed.state == TrialState.FAIL
+    retried = [t for t in trials if t.user_attrs.get("tt_retry_of") == victim_trial]
+    assert retried and retried[0].params == killed.params and retried[0].state == TrialState.COMPLETE
+    assert sum(t.state == TrialState.COMPLETE for t in trials) == 6
+    assert study_status("kill", study_settings).state == "done"
+    killed_run = Tracker(study_settings).client.get_run(killed.user_attrs["tt_run_id"])
+    assert killed_run.info.status == "FAILED"
+    _nothing_running(study_settings, "kill")
+    assert handle.detached_pid is not None
+
+
+def test_ctrl_c_stops_cleanly(study_settings: Settings, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    spec_path = tmp_path / "spec.yaml"
+    import yaml
+
+    spec_path.write_text(yaml.safe_dump(callable_spec(
+        "ctrlc", "slow", kwargs={"seconds": 0.5, "steps": 20, "pid_dir": str(pids)}, workers=2,
+        budget={"n_trials": 20})))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "studies.cli", "study", "start", str(spec_path)],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _wait_for(lambda: len(list(pids.glob("*"))) >= 2, 120, "both workers to start trials")
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert "stopped" in output, output
+    study, _spec = open_study("ctrlc", study_settings)
+    assert study_status("ctrlc", study_settings).state == "stopped"
+    _nothing_running(study_settings, "ctrlc")
+    runs = _runs(study_settings, "ctrlc")
+    interrupted = runs[(runs["tags.tt.kind"] == "trial") & (runs["status"] == "KILLED")]
+    assert len(interrupted) >= 1
+    assert runs[runs["tags.tt.kind"] == "study"]["status"].item() == "KILLED"
+
+
+def test_stop_study_stops_a_detached_study(study_settings: Settings, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    spec = callable_spec("stopme", "slow", kwargs={"seconds": 0.5, "steps": 20, "pid_dir": str(pids)},
+                         budget={"n_trials": 20})
+    start_study(spec, study_settings, detach=True)
+    _wait_for(lambda: list(pids.glob("*")), 120, "a trial to start")
+    assert stop_study("stopme", study_settings) == "stopped"
+    assert study_status("stopme", study_settings).state == "stopped"
+    _nothing_running(study_settings, "stopme")
