@@ -180,9 +180,11 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
     n_workers = workers or spec.workers
     study.set_user_attr(RUNNER_ATTR, {"host": socket.gethostname(), "pid": os.getpid()})
     supervisor = Worker(name, settings)  # recovers the trials of dead workers
+    display = StudyProgress(study, spec, enabled=progress)
+    if n_workers == 1:  # no process to spawn: this process is the worker
+        return _run_here(supervisor, display)
     pool = _Pool(name, settings, spec, n_workers)
     interrupted = False
-    display = StudyProgress(study, spec, enabled=progress)
     try:
         with display:
             while pool.alive():
@@ -200,6 +202,17 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
         for process in pool.processes:  # anything a worker could not close itself
             _recover_worker(supervisor, f"{socket.gethostname()}:{process.pid}", retry=not interrupted)
     return finish_study(study, supervisor.recorder, interrupted=interrupted)
+
+
+def _run_here(worker: Worker, display) -> StudyHandle:
+    interrupted = False
+    try:
+        with display:
+            worker.run(on_trial=display.update)
+    except KeyboardInterrupt:
+        interrupted = True
+        worker.study.set_user_attr(STOP_ATTR, True)
+    return finish_study(worker.study, worker.recorder, interrupted=interrupted)
 
 
 def _recover_worker(supervisor: Worker, tag: str, *, retry: bool = True) -> None:

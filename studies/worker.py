@@ -109,7 +109,8 @@ class Worker:
                 return None
             return self.study.ask()
 
-    def run(self, max_trials: int | None = None) -> WorkerReport:
+    def run(self, max_trials: int | None = None, on_trial=None) -> WorkerReport:
+        """Run trials until a stop reason; `on_trial()` is called after each (e.g. a progress bar)."""
         report = WorkerReport()
         rate = self.settings.studies.cost_rate
         while max_trials is None or report.trials < max_trials:
@@ -128,6 +129,8 @@ class Worker:
             if finished.state == TrialState.FAIL:
                 retry_failed(self.study, finished, self.spec.retries)
             self.recorder.log_progress(self.study)
+            if on_trial is not None:
+                on_trial()
         return report
 
 
