@@ -5,8 +5,8 @@
 * trials: the study's total target may not pass `agent.max_trials`;
 * cost: `budget.cost` may not pass `agent.max_cost`; a spec without one gets `max_cost`;
 * workers: at most `agent.max_workers`;
-* space: for a built-in solver, both ends of every range and every choice must be valid
-  values of that solver's parameter, and warm-start configurations must lie in the space;
+* space: `load_spec` refuses ranges and choices that are not valid values of the solver's
+  parameters; warm-start configurations must lie in the space;
 * paths: spec files, instance files and promotion targets must be inside the project directory.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from studies.agent._base import GuardrailError
 from studies.promotion import project_root
-from studies.spec import ParamSpec, SolverObjective, StudySpec
+from studies.spec import ParamSpec, StudySpec
 from tracker import Settings
 
 
@@ -48,38 +48,19 @@ def capped(spec: StudySpec, settings: Settings, *, n_trials: int | None, workers
     return spec.model_copy(update={"budget": budget, "workers": count})
 
 
-def check_space(spec: StudySpec) -> None:
-    """Ranges and choices are valid values of the solver's parameters; warm starts lie in the space."""
-    if isinstance(spec.objective, SolverObjective):
-        import solvers
-
-        for name, param in spec.space.items():
-            ends = param.choices if param.type == "categorical" else [param.low, param.high]
-            for value in ends or []:
-                if param.type == "int" and value is not None:
-                    value = int(value)
-                try:
-                    solvers.make_config(spec.objective.solver, {**spec.objective.fixed, name: value})
-                except ValueError as exc:
-                    raise GuardrailError(f"space.{name}: {value!r} is not a valid value of solver "
-                                         f"{spec.objective.solver!r}: {exc}") from None
+def check_warm_starts(spec: StudySpec) -> None:
+    """Warm-start configurations lie in the space (`load_spec` already checks ranges against the solver)."""
     for k, config in enumerate(spec.warm_starts.enqueue):
-        for name, value in config.items():
-            if name not in spec.space:
-                raise GuardrailError(f"warm_starts.enqueue[{k}].{name}: not in the study's space "
-                                     f"({', '.join(spec.space) or 'empty'})")
-            if not _in_space(spec.space[name], value):
-                raise GuardrailError(f"warm_starts.enqueue[{k}].{name}: {value!r} is outside the space "
-                                     f"({_describe(spec.space[name])})")
+        check_params(spec, config, where=f"warm_starts.enqueue[{k}]")
 
 
-def check_params(spec: StudySpec, params: dict[str, Any]) -> None:
+def check_params(spec: StudySpec, params: dict[str, Any], where: str = "params") -> None:
     """Every parameter is one of the study's space and lies within it."""
     for name, value in params.items():
         if name not in spec.space:
-            raise GuardrailError(f"parameter {name!r} is not in the study's space ({', '.join(spec.space)})")
+            raise GuardrailError(f"{where}.{name}: not in the study's space ({', '.join(spec.space) or 'empty'})")
         if not _in_space(spec.space[name], value):
-            raise GuardrailError(f"parameter {name}={value!r} is outside the space ({_describe(spec.space[name])})")
+            raise GuardrailError(f"{where}.{name}: {value!r} is outside the space ({_describe(spec.space[name])})")
 
 
 def inside_project(path: str | Path, settings: Settings, what: str) -> Path:

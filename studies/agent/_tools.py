@@ -13,7 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from studies.agent._base import NotFoundError, agent_tool
-from studies.agent._guardrails import capped, check_instance_files, check_objective, check_space, inside_project
+from studies.agent._guardrails import (
+    capped,
+    check_instance_files,
+    check_objective,
+    check_params,
+    check_warm_starts,
+    inside_project,
+)
 from studies.agent._models import (
     BestParamsOutput,
     CompareTrialsInput,
@@ -92,7 +99,7 @@ def start_study(request: StartStudyInput, settings: Settings) -> StartStudyOutpu
     check_instance_files(data, settings)
     spec = load_spec(data)
     check_objective(spec, settings)
-    check_space(spec)
+    check_warm_starts(spec)
     spec = capped(spec, settings, n_trials=request.n_trials, workers=request.workers)
     if stored is not None and _running_here(request.name, settings):
         handle = _raise_target(spec, settings)  # idempotent: the running workers take the new total
@@ -158,8 +165,11 @@ def promote(request: PromoteInput, settings: Settings) -> PromoteOutput:
 
     if request.target is not None:
         inside_project(request.target, settings, "target")
+    from studies.queries import best_params
+
     _, spec = _load_study(request.name, settings)
     check_objective(spec, settings)
+    check_params(spec, best_params(request.name, settings).params, where=f"best trial of {request.name}")
     report = run_promotion(
         request.name, request.target, request.symbol, dry_run=request.dry_run, force=request.force,
         seeds=request.seeds, holdout_instances=request.holdout, top_k=request.top_k, settings=settings)

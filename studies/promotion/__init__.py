@@ -6,7 +6,7 @@ only the promoted constants' lines (plus one provenance comment line each); the 
 recorded as an MLflow run of kind `promotion`.
 """
 
-from studies.promotion._errors import PromotionError, TargetError
+from studies.promotion._errors import PromotionError, TargetError, UnknownSymbolError
 from studies.promotion._gate import GateDecision, Pair, SeedFigure, decide
 from studies.promotion._naming import constant_candidates, map_params, parse_symbols
 from studies.promotion._promote import Evaluation, PromotionReport, fresh_seeds, promote
@@ -32,6 +32,7 @@ __all__ = [
     "Rewrite",
     "SeedFigure",
     "TargetError",
+    "UnknownSymbolError",
     "constant_candidates",
     "decide",
     "default_target",

@@ -11,3 +11,7 @@ class PromotionError(TunetrackError, ValueError):
 
 class TargetError(PromotionError):
     """A target file or symbol that promotion refuses to rewrite (outside the project, unknown, not a literal)."""
+
+
+class UnknownSymbolError(TargetError, LookupError):
+    """The target defines no constant (or key path) of that name."""

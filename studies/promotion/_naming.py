@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from studies.promotion._errors import TargetError
+from studies.promotion._errors import TargetError, UnknownSymbolError
 
 
 def constant_candidates(param: str, solver: str | None, *, python: bool) -> list[str]:
@@ -69,7 +69,7 @@ def map_params(
     for param in params:
         if overrides and param in overrides:
             if not exists(overrides[param]):
-                raise TargetError(f"unknown symbol {overrides[param]!r} in the target (given for {param})")
+                raise UnknownSymbolError(f"unknown symbol {overrides[param]!r} in the target (given for {param})")
             mapping[param] = overrides[param]
             continue
         tried = constant_candidates(param, solver, python=python)

@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from studies.promotion._errors import PromotionError, TargetError
+from studies.promotion._errors import PromotionError, UnknownSymbolError
 from studies.promotion._gate import GateDecision, Pair, decide
 from studies.promotion._naming import map_params, parse_symbols
 from studies.promotion._rewrite import (
@@ -85,7 +85,9 @@ class PromotionReport(BaseModel):
             head = f"dry run: would promote trial {self.trial} of {self.study} into {self.target}: {change}"
         else:
             head = f"not promoted: trial {self.trial} of {self.study} ({change})"
-        forced = " [forced]" if self.decision.forced else ""
+        forced = ""
+        if self.decision.forced:
+            forced = " [forced; the gate passed anyway]" if self.decision.passed else " [forced]"
         return f"{head}{forced}. {self.metric}: {self.decision.reason}"
 
 
@@ -194,11 +196,8 @@ def _promoted_params(best: Candidate, spec: Any, only: Sequence[str] | None) -> 
 def _defines(path: Path, name: str, root: Path) -> bool:
     try:
         read_constant(path, name, project_root=root)
-    except TargetError as exc:
-        if "unknown symbol" in str(exc) or "no key" in str(exc) or "not a mapping" in str(exc) \
-                or "not a table" in str(exc):
-            return False
-        raise
+    except UnknownSymbolError:
+        return False
     return True
 
 

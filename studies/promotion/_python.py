@@ -6,7 +6,7 @@ import ast
 import difflib
 from typing import Any
 
-from studies.promotion._errors import TargetError
+from studies.promotion._errors import TargetError, UnknownSymbolError
 from studies.promotion._text import Replacement, split_lines
 from studies.promotion._values import coerce_like
 
@@ -39,7 +39,7 @@ def replace_python(text: str, symbol: str, value: Any) -> Replacement:
     if not found:
         close = difflib.get_close_matches(symbol, _upper(names), n=3)
         hint = f"; did you mean {' or '.join(close)}?" if close else f" ({len(_upper(names))} constants there)"
-        raise TargetError(f"unknown symbol {symbol!r}: no module-level assignment of it in the target{hint}")
+        raise UnknownSymbolError(f"unknown symbol {symbol!r}: no module-level assignment of it in the target{hint}")
     if len(found) > 1:
         raise TargetError(f"{symbol} is assigned {len(found)} times in the target (lines "
                           f"{', '.join(str(n.lineno) for n in found)}); promotion rewrites only a single assignment")

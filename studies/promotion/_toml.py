@@ -9,7 +9,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Item
 
-from studies.promotion._errors import TargetError
+from studies.promotion._errors import TargetError, UnknownSymbolError
 from studies.promotion._text import Replacement, split_lines
 from studies.promotion._values import coerce_like
 
@@ -31,7 +31,7 @@ def replace_toml(text: str, symbol: str, value: Any) -> Replacement:
     for depth, part in enumerate(path[:-1]):
         container = _child(container, part, symbol, ".".join(path[:depth]))
         if not hasattr(container, "keys"):
-            raise TargetError(f"unknown symbol {symbol!r}: {'.'.join(path[: depth + 1])} is not a table")
+            raise UnknownSymbolError(f"unknown symbol {symbol!r}: {'.'.join(path[: depth + 1])} is not a table")
     old_item = _child(container, path[-1], symbol, ".".join(path[:-1]))
     old = old_item.unwrap() if isinstance(old_item, Item) else old_item
     new = coerce_like(symbol, old, value)
@@ -52,7 +52,7 @@ def _child(container: Any, part: str, symbol: str, where: str) -> Any:
         return container[part]
     except (KeyError, TypeError):
         keys = ", ".join(container.keys()) if hasattr(container, "keys") else ""
-        raise TargetError(f"unknown symbol {symbol!r}: no key {part!r} under {where or 'the top level'} "
+        raise UnknownSymbolError(f"unknown symbol {symbol!r}: no key {part!r} under {where or 'the top level'} "
                           f"(keys: {keys or 'none'})") from None
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from studies.promotion._errors import TargetError
+from studies.promotion._errors import TargetError, UnknownSymbolError
 from studies.promotion._values import coerce_like
 from studies.promotion._text import Replacement
 
@@ -30,11 +30,11 @@ def replace_yaml(text: str, symbol: str, value: Any) -> Replacement:
     for depth, part in enumerate(path):
         where = ".".join(path[:depth]) or "the top level"
         if not isinstance(node, yaml.MappingNode) or not isinstance(old, dict):
-            raise TargetError(f"unknown symbol {symbol!r}: {where} is not a mapping")
+            raise UnknownSymbolError(f"unknown symbol {symbol!r}: {where} is not a mapping")
         matches = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part]
         if not matches:
             keys = ", ".join(str(k) for k in old)
-            raise TargetError(f"unknown symbol {symbol!r}: no key {part!r} under {where} (keys: {keys or 'none'})")
+            raise UnknownSymbolError(f"unknown symbol {symbol!r}: no key {part!r} under {where} (keys: {keys or 'none'})")
         key_node, node = matches[-1]
         old = old.get(part, old.get(_as_key(part)))
     if not isinstance(node, yaml.ScalarNode) or node.style in ("|", ">"):

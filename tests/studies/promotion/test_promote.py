@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from typer.testing import CliRunner
 
 from studies.cli import app
 from studies.promotion import PROVENANCE_MARK, PromotionError, promote, read_constant, rewrite_constants
+from studies.queries import study_status
 from studies.runner import start_study
 from tests.conftest import REPO
 from tracker import RunKind, Settings, Tag, Tracker
@@ -51,13 +53,18 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         tracking=TrackingSettings(uri=f"sqlite:///{root}/mlflow.db", artifact_root=str(root / "artifacts")),
         studies=StudySettings(storage=f"sqlite:///{root}/studies.db"),
     )
-    for spec in (
+    specs = (
         _spec("tuned-cooling", {"cooling_rate": {"type": "float", "low": 0.95, "high": 0.99}}, 3000, 3),
         _spec("random-start", {"initial": {"type": "categorical", "choices": ["random"]}}, 300, 1,
               fixed={"cooling_rate": 0.97}),
-    ):
-        handle = start_study(spec, settings, workers=1, progress=False)
-        assert handle.state == "done"
+    )
+    for spec in specs:  # both at once, in the background
+        start_study(spec, settings, workers=1, detach=True)
+    deadline = time.monotonic() + 120
+    while any(study_status(s["name"], settings).state == "running" for s in specs):
+        assert time.monotonic() < deadline, "the studies did not finish"
+        time.sleep(0.3)
+    assert [study_status(s["name"], settings).state for s in specs] == ["done", "done"]
     yield settings
 
 
