@@ -1,4 +1,4 @@
-"""Backends for the tracker's contract tests: embedded SQLite, a real `mlflow server`, and S3 (moto)."""
+"""Backends for the tracker's contract tests: embedded SQLite, a real `mlflow server`, S3 (moto), PostgreSQL."""
 
 from __future__ import annotations
 
@@ -77,11 +77,14 @@ def s3_endpoint() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "server", "s3"])
+@pytest.fixture(params=["sqlite", "server", "s3", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Backend:
     """Each contract test runs once per backend."""
     if request.param == "sqlite":
         tracking = TrackingSettings(uri=f"sqlite:///{tmp_path}/mlflow.db", artifact_root=str(tmp_path / "artifacts"))
+    elif request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        tracking = TrackingSettings(uri=url, artifact_root=str(tmp_path / "artifacts"))
     elif request.param == "server":
         tracking = TrackingSettings(uri=request.getfixturevalue("mlflow_server"))
     else:
