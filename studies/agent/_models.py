@@ -55,7 +55,7 @@ class PromoteInput(ToolInput):
     name: str = StudyName
     target: str | None = Field(
         None, description="File inside the project to rewrite (.py/.yaml/.toml); default solvers/constants.py.")
-    symbol: list[str] | None = Field(
+    symbol: str | list[str] | None = Field(
         None, description="Constant for the tuned parameter (NAME), or PARAM=NAME items; default by convention "
         "(sa + cooling_rate -> SA_COOLING_RATE).")
     dry_run: bool = Field(True, description="Compute the decision and the diff, write nothing.")

@@ -30,6 +30,7 @@ from studies.promotion._errors import PromotionError, UnknownSymbolError
 from studies.promotion._gate import GateDecision, Pair, decide
 from studies.promotion._naming import map_params, parse_symbols
 from studies.promotion._rewrite import (
+    FORMATS,
     Rewrite,
     Scalar,
     default_target,
@@ -162,7 +163,7 @@ def promote(
     pairs = [Pair(instance=inst, seed=seed, current=cur, candidate=cand)
              for (seed, inst), cur, cand in zip(_order(instances, run_seeds), baseline.values, winner_eval.values)]
     decision = decide(pairs, direction=spec.direction, alpha=alpha / len(evaluated), force=force)
-    candidate = {symbols[p]: _coerced(path, symbols[p], winner.params[p], root) for p in tuned}
+    candidate = {symbols[p]: _coerced(path, symbols[p], winner.params[p]) for p in tuned}
     rewrite = None
     if decision.accepted:
         note = _provenance(facts, winner, spec.metric, decision)
@@ -201,10 +202,8 @@ def _defines(path: Path, name: str, root: Path) -> bool:
     return True
 
 
-def _coerced(path: Path, symbol: str, value: Any, root: Path) -> Scalar:
+def _coerced(path: Path, symbol: str, value: Any) -> Scalar:
     """The value as it will be written (int/float/bool/str of the constant), without writing."""
-    from studies.promotion._rewrite import FORMATS
-
     return FORMATS[path.suffix.lower()](path.read_bytes().decode("utf-8"), symbol, value).new
 
 

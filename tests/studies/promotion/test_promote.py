@@ -96,6 +96,11 @@ def test_dry_run_decides_and_diffs_but_writes_nothing(settings: Settings, projec
     assert _constants(project).read_bytes() == before
     assert report.text.startswith("dry run: would promote trial")
 
+    top = promote("tuned-cooling", top_k=2, seeds=2, settings=settings)  # the best of 2, gated at alpha / 2
+    assert [e.label for e in top.evaluations][0] == "current" and len(top.evaluations) == 3
+    assert top.decision.alpha == pytest.approx(0.025) and top.seeds == [2, 3]
+    assert _constants(project).read_bytes() == before
+
 
 def test_better_candidate_rewrites_only_its_constant_with_provenance_and_the_next_solve_uses_it(
     settings: Settings, project: Path, tmp_path: Path
