@@ -27,7 +27,6 @@ from studies.agent._models import (
     CompareTrialsOutput,
     ListStudiesInput,
     ListStudiesOutput,
-    StudyStatusOutput,
     PromoteInput,
     PromoteOutput,
     StartedStudy,
@@ -36,6 +35,7 @@ from studies.agent._models import (
     StopStudyOutput,
     StoppedStudy,
     StudyInput,
+    StudyStatusOutput,
 )
 from studies.spec import StudySpec, load_spec
 from tracker import Settings
