@@ -1,0 +1,2 @@
+-- The Optuna study storage lives beside the MLflow backend store.
+CREATE DATABASE studies OWNER tunetrack;
