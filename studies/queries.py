@@ -7,7 +7,6 @@ ids that lead to the runs in the UI.
 from __future__ import annotations
 
 import math
-import os
 import shlex
 import socket
 import time
@@ -22,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from studies._recording import EXPERIMENT_ATTR, PARENT_RUN_ATTR, RUN_ID_ATTR, SPEC_ATTR
 from studies.pruners import study_spend
-from studies.runner import FINISHED_ATTR, RUNNER_ATTR, STARTED_ATTR, STATE_ATTR
+from studies.runner import FINISHED_ATTR, RUNNER_ATTR, STARTED_ATTR, STATE_ATTR, pid_alive
 from studies.spec import SolverObjective, StudySpec, spec_from_json
 from studies.storage import get_storage
 from studies.worker import TARGET_ATTR
@@ -128,23 +127,9 @@ def _state(study: optuna.Study) -> StudyState:
     if recorded != "running":
         return recorded
     runner = study.user_attrs.get(RUNNER_ATTR) or {}
-    if runner.get("host") == socket.gethostname() and not _pid_alive(runner.get("pid")):
+    if runner.get("host") == socket.gethostname() and not pid_alive(runner.get("pid")):
         return "stopped"  # its runner died without recording an end
     return "running"
-
-
-def _pid_alive(pid: Any) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except (ProcessLookupError, PermissionError, ValueError):
-        return False
-    try:
-        with open(f"/proc/{int(pid)}/stat") as stat:
-            return stat.read().split()[2] != "Z"
-    except OSError:
-        return True
 
 
 def study_status(name: str, settings: Settings | None = None) -> StudyStatus:

@@ -272,7 +272,14 @@ def start_study(
     spec = load_spec(spec)
     settings = (settings or load_settings()).resolved()
     settings.prepare_local_stores()
+    running_runner = runner_pid_if_running(spec.name, settings)
     study, recorder = prepare_study(spec, settings, n_trials=n_trials)
+    if running_runner is not None:  # its workers read the new target before each trial: no second runner
+        return StudyHandle(
+            name=spec.name, storage=settings.studies.storage, experiment_id=str(study.user_attrs.get("tt_experiment_id")),
+            parent_run_id=recorder.parent_run_id, target=int(study.user_attrs[TARGET_ATTR]), state="running",
+            detached_pid=running_runner, log_path=None,
+        )
     if not detach:
         return run_study(spec.name, settings, workers=workers, progress=progress)
     log_path = _log_path(settings, spec.name)
@@ -294,6 +301,19 @@ def start_study(
     )
 
 
+def runner_pid_if_running(name: str, settings: Settings) -> int | None:
+    """The pid of the study's runner if the study is running and its runner is alive on this host."""
+    storage = get_storage(settings.studies.storage, heartbeat_interval=None, grace_period=None)
+    try:
+        attrs = optuna.load_study(study_name=name, storage=storage).user_attrs
+    except KeyError:
+        return None
+    where = attrs.get(RUNNER_ATTR) or {}
+    if attrs.get(STATE_ATTR) == "running" and where.get("host") == socket.gethostname() and pid_alive(where.get("pid")):
+        return int(where["pid"])
+    return None
+
+
 def _log_path(settings: Settings, name: str) -> Path:
     if settings.studies.storage.startswith("sqlite:///"):
         base = Path(settings.studies.storage.removeprefix("sqlite:///")).parent / "logs"
@@ -309,23 +329,23 @@ def stop_study(name: str, settings: Settings | None = None, *, wait_s: float = 6
     study = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage))
     study.set_user_attr(STOP_ATTR, True)
     runner = study.user_attrs.get(RUNNER_ATTR) or {}
-    if runner.get("host") == socket.gethostname() and _alive(runner.get("pid")):
+    if runner.get("host") == socket.gethostname() and pid_alive(runner.get("pid")):
         os.kill(int(runner["pid"]), signal.SIGINT)
         deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline and _alive(runner.get("pid")):
+        while time.monotonic() < deadline and pid_alive(runner.get("pid")):
             time.sleep(0.2)
     state = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage)).user_attrs.get(STATE_ATTR)
     return str(state)
 
 
-def _alive(pid: Any) -> bool:
+def pid_alive(pid: Any) -> bool:
+    """Whether process `pid` runs on this host (a zombie counts as gone)."""
     if not pid:
         return False
     try:
         os.kill(int(pid), 0)
-    except (ProcessLookupError, PermissionError):
+    except (ProcessLookupError, PermissionError, ValueError):
         return False
-    # a zombie child of ours counts as gone
     try:
         with open(f"/proc/{int(pid)}/stat") as stat:
             return stat.read().split()[2] != "Z"

@@ -101,11 +101,9 @@ def start_study(request: StartStudyInput, settings: Settings) -> StartStudyOutpu
     check_objective(spec, settings)
     check_warm_starts(spec)
     spec = capped(spec, settings, n_trials=request.n_trials, workers=request.workers)
-    if stored is not None and _running_here(request.name, settings):
-        handle = _raise_target(spec, settings)  # idempotent: the running workers take the new total
-    else:
-        handle = runner.start_study(spec, settings, workers=spec.workers, n_trials=spec.budget.n_trials,
-                                    detach=True, progress=False)
+    # idempotent: a study whose runner is alive only takes the new total (runner.start_study)
+    handle = runner.start_study(spec, settings, workers=spec.workers, n_trials=spec.budget.n_trials,
+                                detach=True, progress=False)
     result = StartedStudy(
         name=spec.name, resumed=stored is not None, n_trials=handle.target, trials_before=before,
         workers=spec.workers, runner_pid=handle.detached_pid, log_path=handle.log_path,
@@ -117,30 +115,6 @@ def start_study(request: StartStudyInput, settings: Settings) -> StartStudyOutpu
             f"{spec.workers} worker(s) in the background, cost budget {spec.budget.cost:g}; "
             f"poll get_study_status(name={spec.name!r})")
     return StartStudyOutput(ok=True, text=text, result=result)
-
-
-def _running_here(name: str, settings: Settings) -> bool:
-    """True when the study's detached runner is alive on this host (starting again would double the workers)."""
-    import socket
-
-    from studies import runner
-
-    attrs = _load_study(name, settings)[0].user_attrs
-    where = attrs.get(runner.RUNNER_ATTR) or {}
-    return (attrs.get(runner.STATE_ATTR) == "running" and where.get("host") == socket.gethostname()
-            and runner._alive(where.get("pid")))
-
-
-def _raise_target(spec: StudySpec, settings: Settings) -> Any:
-    """Update a running study's spec and total; its workers read the target before each trial."""
-    from studies import runner
-
-    study, recorder = runner.prepare_study(spec, settings.resolved(), n_trials=spec.budget.n_trials)
-    attrs = study.user_attrs
-    return runner.StudyHandle(
-        name=spec.name, storage=settings.studies.storage, experiment_id=str(attrs.get("tt_experiment_id")),
-        parent_run_id=recorder.parent_run_id, target=int(attrs[runner.TARGET_ATTR]), state="running",
-        detached_pid=(attrs.get(runner.RUNNER_ATTR) or {}).get("pid"), log_path=None)
 
 
 @agent_tool(StudyInput, StopStudyOutput, read_only=False)

@@ -226,3 +226,17 @@ def test_stop_study_stops_a_detached_study(study_settings: Settings, tmp_path: P
     assert stop_study("stopme", study_settings) == "stopped"
     assert study_status("stopme", study_settings).state == "stopped"
     _nothing_running(study_settings, "stopme")
+
+
+def test_starting_a_running_study_raises_its_target_without_a_second_runner(study_settings: Settings, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    spec = callable_spec("twice", "slow", kwargs={"seconds": 0.3, "steps": 2, "pid_dir": str(pids)},
+                         budget={"n_trials": 3})
+    first = start_study(spec, study_settings, detach=True)
+    _wait_for(lambda: list(pids.glob("*")), 120, "a trial to start")
+    second = start_study(spec, study_settings, n_trials=5, detach=True)
+    assert second.detached_pid == first.detached_pid and second.target == 5
+    _wait_for(lambda: study_status("twice", study_settings).state != "running", 180, "the study to end")
+    trials = _trials(study_settings, "twice")
+    assert len(trials) == 5 and all(t.state == TrialState.COMPLETE for t in trials)
+    assert {t.user_attrs["tt_worker"].split(":")[1] for t in trials} == {str(first.detached_pid)}
