@@ -216,8 +216,13 @@ def main() -> None:
             print(f"{label:<34} {col[f'{key}_numba']:14.0f} {col[f'{key}_{ref}']:14.0f} {ratio:7.0f}x  "
                   f"(vs {ref}; same values: {col['agree']})")
     out["min_ratio_flowshop"] = min(v for key, v in out["ratios"].items() if not key.startswith(("move", "scan")))
+    # The reference is plain Python; vectorised NumPy (used where no plain loop is given)
+    # is a stronger baseline, so the colouring scan against NumPy is reported apart.
+    plain = {k: v for k, v in out["ratios"].items() if not k.endswith("_vs_numpy")}
+    out["min_ratio_vs_plain_python"] = min(plain.values())
     out["min_ratio"] = min(out["ratios"].values())
-    print(f"minimum ratio: flow shop {out['min_ratio_flowshop']:.0f}x, all kernels {out['min_ratio']:.0f}x")
+    print(f"minimum ratio: flow shop {out['min_ratio_flowshop']:.0f}x, all kernels vs plain Python "
+          f"{out['min_ratio_vs_plain_python']:.0f}x, including vectorised NumPy {out['min_ratio']:.0f}x")
     print(json.dumps(out))
 
 
