@@ -6,7 +6,7 @@ import optuna
 from optuna.trial import TrialState
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from studies.pruners import study_spend
+from studies.pruners import spend_of
 from studies.spec import StudySpec
 
 TARGET_ATTR = "tt_target"
@@ -23,13 +23,16 @@ class StudyProgress:
         )
         target = int(study.user_attrs.get(TARGET_ATTR, spec.budget.n_trials))
         self._task = self._progress.add_task(spec.name, total=target, detail="")
+        self._enabled = enabled
 
     def update(self) -> None:
+        if not self._enabled:
+            return
         trials = self._study.get_trials(deepcopy=False)
         done = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
         complete = [t.value for t in trials if t.state == TrialState.COMPLETE and t.value is not None]
         best = (min(complete) if self._spec.direction == "minimize" else max(complete)) if complete else None
-        spend = study_spend(self._study)
+        spend = spend_of(trials)
         budget = f"/{self._spec.budget.cost:g}" if self._spec.budget.cost else ""
         pruned = sum(t.state == TrialState.PRUNED for t in trials)
         failed = sum(t.state == TrialState.FAIL for t in trials)

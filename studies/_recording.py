@@ -7,12 +7,13 @@ study name and trial number as tags, so either side leads to the other.
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import optuna
 from optuna.trial import TrialState
 
-from studies.pruners import study_spend
+from studies.pruners import spend_of
 from studies.spec import StudySpec
 from tracker import RunKind, RunState, Tag, TrackedRun, Tracker
 
@@ -37,6 +38,7 @@ class StudyRecorder:
         self.tracker = tracker
         self.spec = spec
         self.parent_run_id = parent_run_id
+        self._progress_logged_at = 0.0
 
     @classmethod
     def open_study_run(cls, tracker: Tracker, spec: StudySpec, study: optuna.Study) -> "StudyRecorder":
@@ -59,7 +61,7 @@ class StudyRecorder:
         return cls(tracker, spec, run.run_id)
 
     def close_study_run(self, state: RunState, study: optuna.Study) -> None:
-        self.log_progress(study)
+        self.log_progress(study, force=True)
         self.tracker.end_run(self.parent_run_id, state)
 
     def trial_run(self, trial: optuna.Trial, params: dict[str, Any]) -> TrackedRun:
@@ -91,13 +93,21 @@ class StudyRecorder:
             expected_steps=expected_steps,
         )
 
-    def log_progress(self, study: optuna.Study) -> None:
-        """Best value, spend and trial counts on the study run, step = finished trials."""
+    def log_progress(self, study: optuna.Study, *, force: bool = False) -> None:
+        """Best value, spend and trial counts on the study run, step = finished trials.
+
+        Written at most once per step flush interval (and when forced, at the end), so fast
+        trials do not pay a read of every trial and a store write each.
+        """
+        now = time.monotonic()
+        if not force and now - self._progress_logged_at < self.tracker.settings.steps.flush_interval_s:
+            return
+        self._progress_logged_at = now
         trials = study.get_trials(deepcopy=False)
         finished = [t for t in trials if t.state.is_finished()]
         complete = [t for t in finished if t.state == TrialState.COMPLETE and t.value is not None]
         metrics: dict[str, float] = {
-            "spend": study_spend(study),
+            "spend": spend_of(trials),
             "trials_complete": len(complete),
             "trials_pruned": sum(t.state == TrialState.PRUNED for t in finished),
             "trials_failed": sum(t.state == TrialState.FAIL for t in finished),

@@ -74,7 +74,7 @@ def run_trial(
             params = suggest(trial, spec.space)
             with recorder.trial_run(trial, params) as run:
                 ctx = TrialContext(trial, run, params, metric=spec.metric, cost_rate=cost_rate,
-                                   timeout_s=spec.trial_timeout_s)
+                                   timeout_s=spec.trial_timeout_s, live_cost=spec.budget.cost is not None)
                 try:
                     value = evaluate(ctx, spec, recorder)
                     state = TrialState.COMPLETE
@@ -83,11 +83,9 @@ def run_trial(
                     run.set_state(RunState.PRUNED)
                     run.set_tags(_prune_tags(study, trial, str(pruned)))
                 finally:
-                    trial.set_user_attr(COST_ATTR, ctx.cost())
-                if value is not None:
-                    run.log_metrics({"value": value, "cost": ctx.cost()})
-                else:
-                    run.log_metrics({"cost": ctx.cost()})
+                    cost = ctx.cost()
+                    trial.set_user_attr(COST_ATTR, cost)
+                    run.set_final_metrics({"cost": cost} if value is None else {"value": value, "cost": cost})
         except KeyboardInterrupt:
             trial.set_user_attr(ERROR_ATTR, "interrupted")
             study.tell(trial, state=TrialState.FAIL)

@@ -24,7 +24,7 @@ import optuna
 from optuna.trial import TrialState
 
 from studies._recording import PARENT_RUN_ATTR, SPEC_ATTR, StudyRecorder
-from studies._trial import worker_tag
+from studies._trial import WORKER_ATTR
 from studies.pruners import study_spend
 from studies.spec import SpecError, StudySpec, load_spec, spec_from_json, spec_to_json
 from studies.storage import get_storage
@@ -217,7 +217,7 @@ def _run_here(worker: Worker, display) -> StudyHandle:
 
 def _recover_worker(supervisor: Worker, tag: str, *, retry: bool = True) -> None:
     for trial in supervisor.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if trial.user_attrs.get("tt_worker") != tag:
+        if trial.user_attrs.get(WORKER_ATTR) != tag:
             continue
         supervisor.study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
         failed = supervisor.study._storage.get_trial(trial._trial_id)

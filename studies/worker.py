@@ -17,8 +17,8 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from studies._recording import PARENT_RUN_ATTR, SPEC_ATTR, StudyRecorder
-from studies._trial import WORKER_ATTR, retry_failed, run_trial
-from studies.pruners import CostBudgetPruner, make_pruner
+from studies._trial import retry_failed, run_trial
+from studies.pruners import make_pruner, spend_of
 from studies.samplers import make_sampler
 from studies.spec import StudySpec, spec_from_json
 from studies.storage import get_storage, study_lock
@@ -82,55 +82,50 @@ class Worker:
         if self._recorder is not None:
             self.recover(trial, STALE_REASON)
 
-    def stop_reason(self) -> str:
-        attrs = self.study.user_attrs
+    def stop_reason(self, attrs: dict, trials: list[FrozenTrial]) -> str:
+        """Why no further trial should start ("" if one may), from one read of attrs and trials."""
         if attrs.get(STOP_ATTR):
             return "stopped"
         deadline = attrs.get(DEADLINE_ATTR)
         if deadline is not None and time.time() >= float(deadline):
             return "timeout"
-        pruner = self.study.pruner
-        if isinstance(pruner, CostBudgetPruner) and pruner.exhausted(self.study):
+        if self.spec.budget.cost is not None and spend_of(trials) >= self.spec.budget.cost:
             return "budget"
-        trials = self.study.get_trials(deepcopy=False)
         target = int(attrs.get(TARGET_ATTR, self.spec.budget.n_trials))
         failed = sum(t.state == TrialState.FAIL for t in trials)
         if failed >= max(3, target) * (self.spec.retries + 1):
             return "failed"
-        return ""
+        active = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING) for t in trials)
+        return "target" if active >= target else ""
 
-    def reserve(self) -> optuna.Trial | None:
-        """Under the study lock: a waiting trial (retry, warm start, grid point) or a new one, or None."""
+    def reserve(self) -> tuple[optuna.Trial | None, str]:
+        """Under the study lock: a waiting trial (retry, warm start, grid point) or a new one, else why not."""
         with study_lock(self.url, self.study.study_name):
-            trials = self.study.get_trials(deepcopy=False)
-            target = int(self.study.user_attrs.get(TARGET_ATTR, self.spec.budget.n_trials))
-            active = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING) for t in trials)
-            if active >= target:
-                return None
-            return self.study.ask()
+            reason = self.stop_reason(self.study.user_attrs, self.study.get_trials(deepcopy=False))
+            if reason:
+                return None, reason
+            return self.study.ask(), ""
 
     def run(self, max_trials: int | None = None, on_trial=None) -> WorkerReport:
         """Run trials until a stop reason; `on_trial()` is called after each (e.g. a progress bar)."""
         report = WorkerReport()
         rate = self.settings.studies.cost_rate
-        while max_trials is None or report.trials < max_trials:
-            optuna.storages.fail_stale_trials(self.study)
-            reason = self.stop_reason()
-            if reason:
-                report.stop_reason = reason
-                break
-            trial = self.reserve()
-            if trial is None:
-                report.stop_reason = "target"
-                break
-            finished = run_trial(self.study, trial, self.spec, self.recorder, rate)
-            report.trials += 1
-            report.states[finished.state.name] = report.states.get(finished.state.name, 0) + 1
-            if finished.state == TrialState.FAIL:
-                retry_failed(self.study, finished, self.spec.retries)
-            self.recorder.log_progress(self.study)
-            if on_trial is not None:
-                on_trial()
+        try:
+            while max_trials is None or report.trials < max_trials:
+                optuna.storages.fail_stale_trials(self.study)
+                trial, report.stop_reason = self.reserve()
+                if trial is None:
+                    break
+                finished = run_trial(self.study, trial, self.spec, self.recorder, rate)
+                report.trials += 1
+                report.states[finished.state.name] = report.states.get(finished.state.name, 0) + 1
+                if finished.state == TrialState.FAIL:
+                    retry_failed(self.study, finished, self.spec.retries)
+                self.recorder.log_progress(self.study)
+                if on_trial is not None:
+                    on_trial()
+        finally:
+            self.recorder.log_progress(self.study, force=True)
         return report
 
 
@@ -145,12 +140,3 @@ def run_worker(study_name: str, settings: Settings, *, worker_index: int = 0, nu
         return worker.run()
     except KeyboardInterrupt:
         return WorkerReport(stop_reason="interrupted")
-
-
-def running_trials_of(study: optuna.Study, worker: str) -> list[FrozenTrial]:
-    return [
-        t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-        if t.user_attrs.get(WORKER_ATTR) == worker
-    ]
-
-

@@ -55,6 +55,7 @@ class TrackedRun:
         self.experiment_id = experiment_id
         self._writer = BatchWriter(client, run_id)
         self._events: list[dict[str, Any]] = []
+        self._final_metrics: dict[str, float] = {}
         self._state: RunState | None = None
         self._ended = False
         self._pipeline_options = dict(
@@ -103,8 +104,12 @@ class TrackedRun:
         self._writer.set_tags({str(k): v for k, v in tags.items()})
 
     def log_metrics(self, metrics: Mapping[str, float], step: int = 0) -> None:
-        """Final metrics / KPIs, written at once (not through the step pipeline)."""
+        """Metrics / KPIs written at once (not through the step pipeline)."""
         self._writer.log_metrics(metrics, step=step)
+
+    def set_final_metrics(self, metrics: Mapping[str, float]) -> None:
+        """Metrics written when the run ends, in the same store call as its closing tags."""
+        self._final_metrics.update(metrics)
 
     # ---- artefacts -------------------------------------------------------------------
     def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
@@ -177,7 +182,7 @@ class TrackedRun:
                 tags[Tag.STATE] = final.value
         finally:
             try:
-                self.set_tags(tags)
+                self._writer.log_batch(metrics=self._final_metrics, tags={str(k): v for k, v in tags.items()})
             finally:
                 self.client.set_terminated(self.run_id, status=final.mlflow_status, end_time=now_ms())
 

@@ -68,6 +68,21 @@ class BatchWriter:
         ts = now_ms() if timestamp is None else timestamp
         self.log_metric_points([Metric(safe_key(k), float(v), ts, step) for k, v in metrics.items()])
 
+    def log_batch(self, metrics: Mapping[str, float], tags: Mapping[str, Any], step: int = 0) -> None:
+        """Metrics and tags together: one store call when they fit in one batch."""
+        ts = now_ms()
+        points = [Metric(safe_key(k), float(v), ts, step) for k, v in metrics.items()]
+        entries = [RunTag(safe_key(str(k)), truncate_tag(str(v))) for k, v in tags.items()]
+        if len(points) <= MAX_METRICS_PER_BATCH and len(entries) <= MAX_PARAMS_TAGS_PER_BATCH and (
+            len(points) + len(entries) <= MAX_ENTITIES_PER_BATCH
+        ):
+            if points or entries:
+                self._client.log_batch(self._run_id, metrics=points, tags=entries)
+            return
+        self.log_metric_points(points)
+        for chunk in _chunks(entries, MAX_PARAMS_TAGS_PER_BATCH):
+            self._client.log_batch(self._run_id, tags=list(chunk))
+
     def log_metric_points(self, points: Sequence[Metric]) -> None:
         size = min(MAX_METRICS_PER_BATCH, MAX_ENTITIES_PER_BATCH)
         for chunk in _chunks(points, size):

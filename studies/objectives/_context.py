@@ -25,7 +25,7 @@ class TrialContext:
 
     def __init__(
         self, trial: optuna.Trial, run: TrackedRun, params: dict[str, Any], *, metric: str, cost_rate: float,
-        timeout_s: float | None,
+        timeout_s: float | None, live_cost: bool = True,
     ) -> None:
         self.trial = trial
         self.run = run
@@ -33,6 +33,7 @@ class TrialContext:
         self.metric = metric
         self._cost_rate = cost_rate
         self._timeout_s = timeout_s
+        self._live_cost = live_cost  # a cost budget needs the spend as it happens
         self._started = time.monotonic()
         self.values: dict[int, float] = {}
 
@@ -53,7 +54,8 @@ class TrialContext:
     def report(self, value: float, step: int) -> None:
         """Report an intermediate value (per instance or per epoch) to Optuna and MLflow."""
         self.values[step] = float(value)
-        self.trial.set_user_attr(COST_ATTR, self.cost())
+        if self._live_cost:
+            self.trial.set_user_attr(COST_ATTR, self.cost())
         self.trial.report(float(value), step)
         self.run.log_metrics({self.metric: float(value)}, step=step)
         if self._timeout_s is not None and self.elapsed() > self._timeout_s:

@@ -6,7 +6,7 @@ import optuna
 from optuna.pruners import BasePruner, NopPruner
 from optuna.trial import FrozenTrial
 
-from studies.pruners._spend import COST_ATTR, study_spend
+from studies.pruners._spend import COST_ATTR, spend_of
 
 
 class CostBudgetPruner(BasePruner):
@@ -32,7 +32,7 @@ class CostBudgetPruner(BasePruner):
         self.last_reason: dict[int, str] = {}
 
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
-        spent = study_spend(study)
+        spent = spend_of(study.get_trials(deepcopy=False))
         steps = max(1, len(trial.intermediate_values))
         next_step = float(trial.user_attrs.get(COST_ATTR, 0.0)) / steps
         if spent + next_step > self.budget:
@@ -40,6 +40,3 @@ class CostBudgetPruner(BasePruner):
                 f"cost budget: spend {spent:.3f} + next step {next_step:.3f} would pass {self.budget:.3f}")
             return True
         return self.inner.prune(study, trial)
-
-    def exhausted(self, study: optuna.Study) -> bool:
-        return study_spend(study) >= self.budget

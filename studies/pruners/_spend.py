@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import optuna
+from optuna.trial import FrozenTrial
 
 COST_ATTR = "tt_cost"
 
 
+def spend_of(trials: Iterable[FrozenTrial]) -> float:
+    """Cost units recorded by `trials`, whatever their state or worker."""
+    return float(sum(t.user_attrs.get(COST_ATTR, 0.0) for t in trials))
+
+
 def study_spend(study: optuna.Study) -> float:
-    """Cost units spent by all trials of the study so far, whatever their state or worker."""
-    return float(sum(t.user_attrs.get(COST_ATTR, 0.0) for t in study.get_trials(deepcopy=False)))
+    """Cost units spent by all trials of the study so far."""
+    return spend_of(study.get_trials(deepcopy=False))

@@ -11,12 +11,16 @@ __all__ = ["TIER_ATTR", "CoordinateDescentSampler", "make_sampler"]
 
 
 def make_sampler(spec: StudySpec, *, worker_index: int = 0) -> optuna.samplers.BaseSampler:
-    """The sampler a worker uses. Seeds differ per worker so parallel workers do not propose alike."""
+    """The sampler a worker uses. Seeds differ per worker so parallel workers do not propose alike.
+
+    TPE always lies constantly about running trials: with one worker there are none, and a
+    study may gain workers at any time (`tunetrack study worker`).
+    """
     s = spec.sampler
     seed = None if s.seed is None else s.seed + 7919 * worker_index
     if s.type == "tpe":
         return optuna.samplers.TPESampler(
-            seed=seed, n_startup_trials=s.n_startup_trials, constant_liar=spec.workers > 1, multivariate=True)
+            seed=seed, n_startup_trials=s.n_startup_trials, constant_liar=True, multivariate=True)
     if s.type == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if s.type == "grid":
@@ -28,7 +32,7 @@ def make_sampler(spec: StudySpec, *, worker_index: int = 0) -> optuna.samplers.B
         return optuna.samplers.GPSampler(seed=seed, n_startup_trials=s.n_startup_trials)
     tiers = s.tiers or []
     inner = (
-        optuna.samplers.TPESampler(seed=seed, n_startup_trials=s.n_startup_trials, constant_liar=spec.workers > 1)
+        optuna.samplers.TPESampler(seed=seed, n_startup_trials=s.n_startup_trials, constant_liar=True)
         if s.inner == "tpe"
         else optuna.samplers.RandomSampler(seed=seed)
     )
