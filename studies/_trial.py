@@ -74,7 +74,8 @@ def run_trial(
             params = suggest(trial, spec.space)
             with recorder.trial_run(trial, params) as run:
                 ctx = TrialContext(trial, run, params, metric=spec.metric, cost_rate=cost_rate,
-                                   timeout_s=spec.trial_timeout_s, live_cost=spec.budget.cost is not None)
+                                   timeout_s=spec.trial_timeout_s, live_cost=spec.budget.cost is not None,
+                                   flush_interval_s=recorder.tracker.settings.steps.flush_interval_s)
                 try:
                     value = evaluate(ctx, spec, recorder)
                     state = TrialState.COMPLETE
@@ -83,6 +84,7 @@ def run_trial(
                     run.set_state(RunState.PRUNED)
                     run.set_tags(_prune_tags(study, trial, str(pruned)))
                 finally:
+                    ctx.flush(at_close=True)
                     cost = ctx.cost()
                     trial.set_user_attr(COST_ATTR, cost)
                     run.set_final_metrics({"cost": cost} if value is None else {"value": value, "cost": cost})

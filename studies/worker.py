@@ -21,7 +21,7 @@ from studies._trial import retry_failed, run_trial
 from studies.pruners import make_pruner, spend_of
 from studies.samplers import make_sampler
 from studies.spec import StudySpec, spec_from_json
-from studies.storage import get_storage, study_lock
+from studies.storage import HEARTBEAT_INTERVAL_S, get_storage, study_lock
 from tracker import Settings, Tracker
 
 log = logging.getLogger(__name__)
@@ -110,9 +110,12 @@ class Worker:
         """Run trials until a stop reason; `on_trial()` is called after each (e.g. a progress bar)."""
         report = WorkerReport()
         rate = self.settings.studies.cost_rate
+        stale_checked_at = -float("inf")
         try:
             while max_trials is None or report.trials < max_trials:
-                optuna.storages.fail_stale_trials(self.study)
+                if time.monotonic() - stale_checked_at >= HEARTBEAT_INTERVAL_S:  # no need to look every trial
+                    optuna.storages.fail_stale_trials(self.study)
+                    stale_checked_at = time.monotonic()
                 trial, report.stop_reason = self.reserve()
                 if trial is None:
                     break

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlflow import MlflowClient
+from mlflow.entities import Metric
 
 from tracker._steps import BEST_KEY, STEP_KEY, StepPipeline
 from tracker._writer import BatchWriter, now_ms
@@ -56,6 +57,7 @@ class TrackedRun:
         self._writer = BatchWriter(client, run_id)
         self._events: list[dict[str, Any]] = []
         self._final_metrics: dict[str, float] = {}
+        self._final_points: list[Metric] = []
         self._state: RunState | None = None
         self._ended = False
         self._pipeline_options = dict(
@@ -110,6 +112,15 @@ class TrackedRun:
     def set_final_metrics(self, metrics: Mapping[str, float]) -> None:
         """Metrics written when the run ends, in the same store call as its closing tags."""
         self._final_metrics.update(metrics)
+
+    def log_series(self, name: str, values: Mapping[int, float], *, defer: bool = False) -> None:
+        """Points of one metric by step; `defer` holds them for the run's closing store call."""
+        stamp = now_ms()
+        points = [Metric(name, float(v), stamp, int(step)) for step, v in values.items()]
+        if defer:
+            self._final_points.extend(points)
+        else:
+            self._writer.log_metric_points(points)
 
     # ---- artefacts -------------------------------------------------------------------
     def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
@@ -182,7 +193,8 @@ class TrackedRun:
                 tags[Tag.STATE] = final.value
         finally:
             try:
-                self._writer.log_batch(metrics=self._final_metrics, tags={str(k): v for k, v in tags.items()})
+                self._writer.log_batch(
+                    metrics=self._final_metrics, tags={str(k): v for k, v in tags.items()}, points=self._final_points)
             finally:
                 self.client.set_terminated(self.run_id, status=final.mlflow_status, end_time=now_ms())
 

@@ -68,10 +68,12 @@ class BatchWriter:
         ts = now_ms() if timestamp is None else timestamp
         self.log_metric_points([Metric(safe_key(k), float(v), ts, step) for k, v in metrics.items()])
 
-    def log_batch(self, metrics: Mapping[str, float], tags: Mapping[str, Any], step: int = 0) -> None:
-        """Metrics and tags together: one store call when they fit in one batch."""
+    def log_batch(
+        self, metrics: Mapping[str, float], tags: Mapping[str, Any], step: int = 0, points: Sequence[Metric] = ()
+    ) -> None:
+        """Metrics (and ready points) and tags together: one store call when they fit in one batch."""
         ts = now_ms()
-        points = [Metric(safe_key(k), float(v), ts, step) for k, v in metrics.items()]
+        points = [Metric(safe_key(k), float(v), ts, step) for k, v in metrics.items()] + list(points)
         entries = [RunTag(safe_key(str(k)), truncate_tag(str(v))) for k, v in tags.items()]
         if len(points) <= MAX_METRICS_PER_BATCH and len(entries) <= MAX_PARAMS_TAGS_PER_BATCH and (
             len(points) + len(entries) <= MAX_ENTITIES_PER_BATCH

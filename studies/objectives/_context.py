@@ -19,13 +19,14 @@ class TrialContext:
     """Wraps an Optuna trial: sampled `params`, `report`/`should_prune`, and the trial's MLflow run.
 
     `report(value, step)` also writes the value as the trial run's `metric` series (step =
-    instance index or epoch) and updates the trial's cost, so the cost budget sees spend as
-    it happens.
+    instance index or epoch), at most once per `flush_interval_s` so a fast trial sends its
+    series with the run's closing store call; under a cost budget it also updates the trial's
+    cost, so the budget sees spend as it happens.
     """
 
     def __init__(
         self, trial: optuna.Trial, run: TrackedRun, params: dict[str, Any], *, metric: str, cost_rate: float,
-        timeout_s: float | None, live_cost: bool = True,
+        timeout_s: float | None, live_cost: bool = True, flush_interval_s: float = 2.0,
     ) -> None:
         self.trial = trial
         self.run = run
@@ -35,6 +36,9 @@ class TrialContext:
         self._timeout_s = timeout_s
         self._live_cost = live_cost  # a cost budget needs the spend as it happens
         self._started = time.monotonic()
+        self._flush_interval_s = flush_interval_s
+        self._flushed_at = self._started
+        self._unsent: dict[int, float] = {}
         self.values: dict[int, float] = {}
 
     @property
@@ -57,9 +61,18 @@ class TrialContext:
         if self._live_cost:
             self.trial.set_user_attr(COST_ATTR, self.cost())
         self.trial.report(float(value), step)
-        self.run.log_metrics({self.metric: float(value)}, step=step)
+        self._unsent[step] = float(value)
+        if time.monotonic() - self._flushed_at >= self._flush_interval_s:
+            self.flush()
         if self._timeout_s is not None and self.elapsed() > self._timeout_s:
             raise TrialTimeout(f"trial {self.number} ran {self.elapsed():.1f} s, past trial_timeout_s={self._timeout_s}")
+
+    def flush(self, *, at_close: bool = False) -> None:
+        """Send reported values not yet in MLflow (`at_close`: with the run's closing call)."""
+        if self._unsent:
+            self.run.log_series(self.metric, self._unsent, defer=at_close)
+            self._unsent = {}
+        self._flushed_at = time.monotonic()
 
     def should_prune(self) -> bool:
         return self.trial.should_prune()
