@@ -112,9 +112,10 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--sampler", choices=["random", "tpe", "both"], default="random")
     parser.add_argument("--iterations", type=int, default=None, help="SA iterations per solve (default: the spec's)")
+    parser.add_argument("--spec", type=Path, default=SPEC, help="study spec to race (default: the shipped flow-shop study)")
     args = parser.parse_args()
     importable_for_workers()
-    base = yaml.safe_load(SPEC.read_text())
+    base = yaml.safe_load(args.spec.read_text())
     samplers = ["random", "tpe"] if args.sampler == "both" else [args.sampler]
     print(__doc__.split("\n\n")[3].replace("\n", " "))
     print()
@@ -123,7 +124,7 @@ def main() -> None:
         for sampler in samplers:
             results.append(compare(Path(tmp), base, sampler, args.trials, args.iterations))
     iterations = args.iterations or base["objective"]["iterations"]
-    print(f"{SPEC.relative_to(ROOT)}: {args.trials} trials, 1 worker, sampler seed {base['sampler'].get('seed')}, "
+    print(f"{args.spec}: {args.trials} trials, 1 worker, sampler seed {base['sampler'].get('seed')}, "
           f"{iterations} SA iterations per solve, racing = {[p for p in base['pruners'] if p['type'] == 'racing']}")
     rows = []
     for r in results:

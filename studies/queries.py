@@ -15,12 +15,11 @@ from typing import Any, Literal
 
 import numpy as np
 import optuna
-import scipy.stats as ss
 from optuna.trial import FrozenTrial, TrialState
 from pydantic import BaseModel, Field
 
 from studies._recording import EXPERIMENT_ATTR, PARENT_RUN_ATTR, RUN_ID_ATTR, SPEC_ATTR
-from studies.pruners import study_spend
+from studies.pruners import signed_rank_p_value, study_spend
 from studies.runner import FINISHED_ATTR, RUNNER_ATTR, STARTED_ATTR, STATE_ATTR, pid_alive
 from studies.spec import SolverObjective, StudySpec, spec_from_json
 from studies.storage import get_storage
@@ -253,4 +252,4 @@ def paired_test(best: dict[int, float], other: dict[int, float], direction: str)
     mean_diff = float(diffs.mean())
     if np.allclose(diffs, 0):
         return 1.0, mean_diff
-    return float(ss.wilcoxon(diffs, alternative="greater", zero_method="zsplit").pvalue), mean_diff
+    return signed_rank_p_value(diffs, "greater"), mean_diff

@@ -6,11 +6,11 @@ import optuna
 from optuna.pruners import BasePruner
 
 from studies.pruners._cost_budget import CostBudgetPruner
-from studies.pruners._racing import RacingPruner, racing_evidence
+from studies.pruners._racing import RacingPruner, racing_evidence, signed_rank_p_value
 from studies.pruners._spend import COST_ATTR, spend_of, study_spend
 from studies.spec import PrunerSpec, StudySpec
 
-__all__ = ["COST_ATTR", "CostBudgetPruner", "RacingPruner", "make_pruner", "racing_evidence", "spend_of", "study_spend"]
+__all__ = ["COST_ATTR", "CostBudgetPruner", "RacingPruner", "make_pruner", "racing_evidence", "signed_rank_p_value", "spend_of", "study_spend"]
 
 
 def _one(spec: PrunerSpec) -> BasePruner:
