@@ -64,10 +64,16 @@ class _Heartbeat:
 
 
 def run_trial(
-    study: optuna.Study, trial: optuna.Trial, spec: StudySpec, recorder: StudyRecorder, cost_rate: float
+    study: optuna.Study, trial: optuna.Trial, spec: StudySpec, recorder: StudyRecorder, cost_rate: float,
+    *, tag_worker: bool = False,
 ) -> FrozenTrial:
-    """Evaluate `trial` and tell Optuna its outcome; returns the finished trial."""
-    trial.set_user_attr(WORKER_ATTR, worker_tag())
+    """Evaluate `trial` and tell Optuna its outcome; returns the finished trial.
+
+    `tag_worker` records which process runs the trial, so a supervising runner can recover the
+    trials of a worker process that died (a worker running in the runner's own process needs no tag).
+    """
+    if tag_worker:
+        trial.set_user_attr(WORKER_ATTR, worker_tag())
     state, value, error = TrialState.FAIL, None, None
     with _Heartbeat(study, trial._trial_id):
         try:

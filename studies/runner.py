@@ -118,7 +118,7 @@ def _enqueue_grid(study: optuna.Study, spec: StudySpec, target: int) -> None:
 
 def _worker_entry(study_name: str, settings_json: str, index: int, numba_threads: int) -> None:
     report = run_worker(study_name, Settings.from_private_json(settings_json), worker_index=index,
-                        numba_threads=numba_threads)
+                        numba_threads=numba_threads, supervised=True)
     sys.exit(0 if report.stop_reason != "failed" else 3)
 
 

@@ -54,8 +54,10 @@ def install_signal_handlers() -> None:
 class Worker:
     """One worker's view of a study: storage, sampler, pruner and recorder, built once."""
 
-    def __init__(self, study_name: str, settings: Settings, *, worker_index: int = 0) -> None:
+    def __init__(self, study_name: str, settings: Settings, *, worker_index: int = 0, supervised: bool = False) -> None:
         self.settings = settings
+        self.supervised = supervised  # a spawned worker whose runner recovers its trials if it dies
+        self._attrs_cache: tuple[float, dict] | None = None
         self.url = settings.studies.storage
         self.tracker = Tracker(settings)
         self._recorder: StudyRecorder | None = None
@@ -98,10 +100,17 @@ class Worker:
         active = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING) for t in trials)
         return "target" if active >= target else ""
 
+    def _attrs(self) -> dict:
+        """The study's user attrs (target, stop, deadline), re-read at most once per flush interval."""
+        now = time.monotonic()
+        if self._attrs_cache is None or now - self._attrs_cache[0] >= self.settings.steps.flush_interval_s:
+            self._attrs_cache = (now, self.study.user_attrs)
+        return self._attrs_cache[1]
+
     def reserve(self) -> tuple[optuna.Trial | None, str]:
         """Under the study lock: a waiting trial (retry, warm start, grid point) or a new one, else why not."""
         with study_lock(self.url, self.study.study_name):
-            reason = self.stop_reason(self.study.user_attrs, self.study.get_trials(deepcopy=False))
+            reason = self.stop_reason(self._attrs(), self.study.get_trials(deepcopy=False))
             if reason:
                 return None, reason
             return self.study.ask(), ""
@@ -119,7 +128,7 @@ class Worker:
                 trial, report.stop_reason = self.reserve()
                 if trial is None:
                     break
-                finished = run_trial(self.study, trial, self.spec, self.recorder, rate)
+                finished = run_trial(self.study, trial, self.spec, self.recorder, rate, tag_worker=self.supervised)
                 report.trials += 1
                 report.states[finished.state.name] = report.states.get(finished.state.name, 0) + 1
                 if finished.state == TrialState.FAIL:
@@ -132,13 +141,16 @@ class Worker:
         return report
 
 
-def run_worker(study_name: str, settings: Settings, *, worker_index: int = 0, numba_threads: int | None = None) -> WorkerReport:
+def run_worker(
+    study_name: str, settings: Settings, *, worker_index: int = 0, numba_threads: int | None = None,
+    supervised: bool = False,
+) -> WorkerReport:
     """Entry point of a worker process (or of `tunetrack study worker NAME`)."""
     if numba_threads:
         os.environ["NUMBA_NUM_THREADS"] = str(numba_threads)
     install_signal_handlers()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    worker = Worker(study_name, settings, worker_index=worker_index)
+    worker = Worker(study_name, settings, worker_index=worker_index, supervised=supervised)
     try:
         return worker.run()
     except KeyboardInterrupt:
