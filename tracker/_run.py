@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import tempfile
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mlflow import MlflowClient
 from mlflow.entities import Metric
 
-from tracker._steps import BEST_KEY, STEP_KEY, StepPipeline
+from tracker._steps import StepOptions, StepPipeline
 from tracker._writer import BatchWriter, now_ms
 from tracker.records import EVENTS_ARTIFACT, TRACEBACK_ARTIFACT, RunState, Tag
 
@@ -43,13 +44,7 @@ class TrackedRun:
         client: MlflowClient,
         run_id: str,
         experiment_id: str,
-        *,
-        points_per_metric: int,
-        flush_interval_s: float,
-        best_key: str = BEST_KEY,
-        step_key: str = STEP_KEY,
-        minimize: bool = True,
-        expected_steps: int | None = None,
+        steps: StepOptions,
     ) -> None:
         self.client = client
         self.run_id = run_id
@@ -60,14 +55,7 @@ class TrackedRun:
         self._final_points: list[Metric] = []
         self._state: RunState | None = None
         self._ended = False
-        self._pipeline_options = dict(
-            points_per_metric=points_per_metric,
-            flush_interval_s=flush_interval_s,
-            best_key=best_key,
-            step_key=step_key,
-            minimize=minimize,
-            expected_steps=expected_steps,
-        )
+        self._step_options = steps
         self._pipeline: StepPipeline | None = None  # started by the first step record
 
     # ---- records ---------------------------------------------------------------------
@@ -83,7 +71,7 @@ class TrackedRun:
 
     def set_expected_steps(self, expected: int | None) -> None:
         """Tell the decimator how many step records to expect, so spacing covers the run."""
-        self._pipeline_options["expected_steps"] = expected
+        self._step_options = dataclasses.replace(self._step_options, expected_steps=expected)
         if self._pipeline is not None:
             self._pipeline.set_expected_steps(expected)
 
@@ -91,7 +79,7 @@ class TrackedRun:
         if self._pipeline is None:
             run_id, client = self.run_id, self.client
             self._pipeline = StepPipeline(
-                self._writer, lambda path: client.log_artifact(run_id, path), **self._pipeline_options
+                self._writer, lambda path: client.log_artifact(run_id, path), self._step_options
             )
         return self._pipeline
 

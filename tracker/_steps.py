@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,27 +38,29 @@ TIME_COLUMN = "_time"
 _DRAIN_AT_ROWS = 50_000
 
 
+@dataclass(frozen=True)
+class StepOptions:
+    """How a run's step records become metric points."""
+
+    points_per_metric: int
+    flush_interval_s: float
+    best_key: str = BEST_KEY
+    step_key: str = STEP_KEY
+    minimize: bool = True
+    expected_steps: int | None = None
+
+
 class StepPipeline:
     """Accepts step records at any rate; writes Parquet in full and MLflow decimated."""
 
-    def __init__(
-        self,
-        writer: BatchWriter,
-        log_artifact: Any,
-        *,
-        points_per_metric: int,
-        flush_interval_s: float,
-        best_key: str = BEST_KEY,
-        step_key: str = STEP_KEY,
-        minimize: bool = True,
-        expected_steps: int | None = None,
-    ) -> None:
+    def __init__(self, writer: BatchWriter, log_artifact: Any, options: StepOptions) -> None:
         self._writer = writer
         self._log_artifact = log_artifact
-        self._flush_interval_s = flush_interval_s
-        self._best_key = best_key
-        self._step_key = step_key
-        self.decimator = Decimator(points_per_metric, minimize=minimize, expected_records=expected_steps)
+        self._flush_interval_s = options.flush_interval_s
+        self._best_key = options.best_key
+        self._step_key = options.step_key
+        self.decimator = Decimator(
+            options.points_per_metric, minimize=options.minimize, expected_records=options.expected_steps)
         self._queue: collections.deque[Any] = collections.deque()
         self._wake = threading.Event()
         self._stop = threading.Event()

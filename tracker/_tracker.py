@@ -16,6 +16,7 @@ from mlflow.exceptions import MlflowException
 
 from tracker import queries
 from tracker._run import TrackedRun
+from tracker._steps import StepOptions
 from tracker._writer import BatchWriter, now_ms, truncate_tag
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import Settings, absolute_sqlite_url, default_settings
@@ -124,11 +125,10 @@ class Tracker:
             self.client,
             run_id,
             experiment_id,
-            points_per_metric=steps.points_per_metric,
-            flush_interval_s=steps.flush_interval_s,
-            best_key=best_key,
-            minimize=minimize,
-            expected_steps=expected_steps,
+            StepOptions(
+                points_per_metric=steps.points_per_metric, flush_interval_s=steps.flush_interval_s,
+                best_key=best_key, minimize=minimize, expected_steps=expected_steps,
+            ),
         )
         try:
             merged: dict[str, Any] = dict(params or {})
