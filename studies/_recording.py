@@ -6,6 +6,7 @@ study name and trial number as tags, so either side leads to the other.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import Any
@@ -16,6 +17,8 @@ from optuna.trial import TrialState
 from studies.pruners import spend_of
 from studies.spec import StudySpec
 from tracker import RunKind, RunState, Tag, TrackedRun, Tracker
+
+log = logging.getLogger(__name__)
 
 RUN_ID_ATTR = "tt_run_id"
 PARENT_RUN_ATTR = "tt_parent_run_id"
@@ -103,6 +106,12 @@ class StudyRecorder:
         if not force and now - self._progress_logged_at < self.tracker.settings.steps.flush_interval_s:
             return
         self._progress_logged_at = now
+        try:
+            self._log_progress(study)
+        except Exception as exc:  # progress is telemetry: the trials themselves are safe in the storage
+            log.warning("study %s: could not record progress: %s", self.spec.name, exc)
+
+    def _log_progress(self, study: optuna.Study) -> None:
         trials = study.get_trials(deepcopy=False)
         finished = [t for t in trials if t.state.is_finished()]
         complete = [t for t in finished if t.state == TrialState.COMPLETE and t.value is not None]

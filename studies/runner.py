@@ -184,7 +184,7 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
     if n_workers == 1:  # no process to spawn: this process is the worker
         return _run_here(supervisor, display)
     pool = _Pool(name, settings, spec, n_workers)
-    interrupted = False
+    interrupted = crashed = False
     try:
         with display:
             while pool.alive():
@@ -197,22 +197,32 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         study.set_user_attr(STOP_ATTR, True)
         pool.interrupt()
+    except Exception:
+        crashed = True
+        pool.interrupt()
+        raise
     finally:
         pool.join()
         for process in pool.processes:  # anything a worker could not close itself
             _recover_worker(supervisor, f"{socket.gethostname()}:{process.pid}", retry=not interrupted)
-    return finish_study(study, supervisor.recorder, interrupted=interrupted)
+        handle = finish_study(study, supervisor.recorder, interrupted=interrupted, crashed=crashed)
+    return handle
 
 
 def _run_here(worker: Worker, display) -> StudyHandle:
-    interrupted = False
+    interrupted = crashed = False
     try:
         with display:
             worker.run(on_trial=display.update)
     except KeyboardInterrupt:
         interrupted = True
         worker.study.set_user_attr(STOP_ATTR, True)
-    return finish_study(worker.study, worker.recorder, interrupted=interrupted)
+    except Exception:
+        crashed = True
+        raise
+    finally:  # whatever happened, the study's state and its run are closed
+        handle = finish_study(worker.study, worker.recorder, interrupted=interrupted, crashed=crashed)
+    return handle
 
 
 def _recover_worker(supervisor: Worker, tag: str, *, retry: bool = True) -> None:
@@ -227,7 +237,9 @@ def _recover_worker(supervisor: Worker, tag: str, *, retry: bool = True) -> None
             supervisor.recorder.close_orphans(failed, f"worker {tag} stopped")
 
 
-def finish_study(study: optuna.Study, recorder: StudyRecorder, *, interrupted: bool) -> StudyHandle:
+def finish_study(
+    study: optuna.Study, recorder: StudyRecorder, *, interrupted: bool, crashed: bool = False
+) -> StudyHandle:
     """Decide the study's state, record it, and close the study run with the matching status."""
     spec = recorder.spec
     trials = study.get_trials(deepcopy=False)
@@ -237,7 +249,9 @@ def finish_study(study: optuna.Study, recorder: StudyRecorder, *, interrupted: b
     budget_spent = spec.budget.cost is not None and study_spend(study) >= spec.budget.cost
     deadline = study.user_attrs.get(DEADLINE_ATTR)
     timed_out = deadline is not None and time.time() >= float(deadline)
-    if interrupted or study.user_attrs.get(STOP_ATTR):
+    if crashed:
+        state, run_state = "failed", RunState.FAIL
+    elif interrupted or study.user_attrs.get(STOP_ATTR):
         state, run_state = "stopped", RunState.INTERRUPTED
     elif counted >= target or budget_spent or timed_out:
         state, run_state = "done", RunState.COMPLETE

@@ -19,7 +19,7 @@ import sqlalchemy
 from optuna.storages import RDBStorage
 from optuna.trial import FrozenTrial
 
-from tracker.settings import absolute_sqlite_url
+from tracker.settings import SQLITE_BUSY_TIMEOUT_S, absolute_sqlite_url
 
 # Optuna 4.9 renamed the stale-trial callback argument.
 _STALE_CALLBACK_ARG = (
@@ -29,7 +29,6 @@ _STALE_CALLBACK_ARG = (
 )
 HEARTBEAT_INTERVAL_S = 5
 GRACE_PERIOD_S = 20
-SQLITE_BUSY_TIMEOUT_S = 120
 
 
 def _sqlite_path(url: str) -> Path | None:

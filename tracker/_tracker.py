@@ -19,7 +19,7 @@ from tracker._run import TrackedRun
 from tracker._steps import StepOptions
 from tracker._writer import BatchWriter, now_ms, truncate_tag
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
-from tracker.settings import Settings, absolute_sqlite_url, default_settings
+from tracker.settings import Settings, default_settings, shared_sqlite_url
 
 # MLflow announces every store migration at INFO; tunetrack creates stores routinely.
 logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
@@ -43,7 +43,7 @@ class Tracker:
         self.settings = settings or default_settings()
         self.settings.prepare_local_stores()
         self.settings.export_s3_environment()
-        self.tracking_uri = absolute_sqlite_url(self.settings.tracking.uri)
+        self.tracking_uri = shared_sqlite_url(self.settings.tracking.uri)
         self.client = MlflowClient(tracking_uri=self.tracking_uri)
         self._experiment_ids: dict[str, str] = {}
 

@@ -11,7 +11,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker.settings import Settings, absolute_sqlite_url
+from tracker.settings import Settings, shared_sqlite_url
 
 DEFAULT_HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 60.0
@@ -50,7 +50,7 @@ class ServerProcess:
 def server_command(backend_uri: str, artifact_root: str, host: str, port: int) -> list[str]:
     """The `mlflow server` command line for a single-worker server that proxies artefacts."""
     artifacts = artifact_root if "://" in artifact_root else Path(artifact_root).expanduser().resolve().as_uri()
-    backend_uri = absolute_sqlite_url(backend_uri)
+    backend_uri = shared_sqlite_url(backend_uri)
     return [
         sys.executable, "-m", "mlflow", "server",
         "--backend-store-uri", backend_uri,

@@ -7,6 +7,7 @@ Unknown keys fail loudly so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -179,6 +180,34 @@ def absolute_sqlite_url(url: str) -> str:
         return url
     resolved = "sqlite:///" + str(Path(path).expanduser().resolve())
     return f"{resolved}?{query}" if query else resolved
+
+
+SQLITE_BUSY_TIMEOUT_S = 120
+
+
+def shared_sqlite_url(url: str) -> str:
+    """A SQLite store URL fit for several processes: absolute, WAL mode, a long busy timeout.
+
+    MLflow opens SQLite with Python's default 5 s busy timeout, and a study's workers, its
+    runner and a reader (the UI, an agent) write the same file; under load a writer then fails
+    with "database is locked". WAL lets readers run beside the writer and persists in the
+    file; the timeout (a pysqlite URL argument) makes a writer wait instead of failing.
+    Other URLs are returned unchanged.
+    """
+    url = absolute_sqlite_url(url)
+    if not url.startswith("sqlite:///"):
+        return url
+    path, _, query = url.removeprefix("sqlite:///").partition("?")
+    if path in ("", ":memory:"):
+        return url
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+    if "timeout=" in query:
+        return url
+    return f"{url}{'&' if query else '?'}timeout={SQLITE_BUSY_TIMEOUT_S}"
 
 
 def load_settings(**overrides: Any) -> Settings:
