@@ -19,7 +19,6 @@ Example (YAML under `configs/studies/`):
 from __future__ import annotations
 
 import itertools
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -360,6 +359,3 @@ def spec_to_json(spec: StudySpec) -> str:
 
 def spec_from_json(text: str) -> StudySpec:
     return StudySpec.model_validate_json(text)
-
-
-_ = re  # pattern constants above are used by pydantic
