@@ -23,7 +23,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
-from studies._recording import PARENT_RUN_ATTR, SPEC_ATTR, StudyRecorder
+from studies._recording import SPEC_ATTR, StudyRecorder
 from studies._trial import WORKER_ATTR
 from studies.pruners import study_spend
 from studies.spec import SpecError, StudySpec, load_spec, spec_from_json, spec_to_json

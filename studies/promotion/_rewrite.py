@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from studies.promotion._errors import TargetError
 from studies.promotion._python import replace_python
-from studies.promotion._text import unified_diff, with_provenance, write_atomic
+from studies.promotion._text import Replacement, unified_diff, with_provenance, write_atomic
 from studies.promotion._toml import replace_toml
 from studies.promotion._values import KEEP
 from studies.promotion._yaml import replace_yaml
