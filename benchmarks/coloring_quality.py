@@ -25,6 +25,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import solvers  # noqa: E402
+from studies.cli._solve import parse_sets  # noqa: E402
 
 GRAPHS = "queen5_5,queen6_6,queen7_7,queen8_8,myciel3,myciel4,myciel5,myciel6,myciel7"
 
@@ -60,13 +61,7 @@ def main() -> None:
                     help="config override for every algorithm that has the parameter (repeatable)")
     args = ap.parse_args()
     algorithms = args.algorithms.split(",")
-    overrides = {}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        try:
-            overrides[key] = json.loads(value)
-        except json.JSONDecodeError:
-            overrides[key] = value
+    overrides = parse_sets(args.set)
     warm = warm_up(algorithms)
     rows = []
     print(f"graph colouring, {args.time_limit:g} s per solve; warm-up (compile / cache load) {warm:.2f} s")

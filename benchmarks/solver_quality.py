@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import solvers  # noqa: E402
+from studies.cli._solve import parse_sets  # noqa: E402
 from solvers.flowshop import reference_table  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
@@ -123,13 +124,7 @@ def main() -> None:
     ap.add_argument("--coloring-solver", default="tabu", help="solver for the colouring part ('' skips it)")
     ap.add_argument("--coloring-limit", type=float, default=10.0, help="seconds per colouring graph")
     args = ap.parse_args()
-    config = {}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        try:
-            config[key] = json.loads(value)
-        except json.JSONDecodeError:
-            config[key] = value
+    config = parse_sets(args.set)
     out: dict = {"benchmark": "solver_quality", "seed": args.seed}
     algorithms = [a for a in args.algorithms.split(",") if a]
     if algorithms:
