@@ -24,7 +24,8 @@ from _studies import callable_spec, importable_for_workers, load_study, print_js
 
 
 def run(tmp: Path, budget: float, step_s: float, steps: int, workers: int, n_trials: int) -> dict:
-    from studies.pruners import COST_ATTR, study_spend
+    from studies.pruners import study_spend
+    from studies.vocabulary import Attr
     from studies.runner import start_study
 
     tag = f"budget-{budget:g}"
@@ -36,7 +37,7 @@ def run(tmp: Path, budget: float, step_s: float, steps: int, workers: int, n_tri
     wall = time.perf_counter() - t0
     study = load_study(settings, tag)
     trials = study.get_trials(deepcopy=False)
-    costs = [float(t.user_attrs.get(COST_ATTR, 0.0)) for t in trials]
+    costs = [float(t.user_attrs.get(Attr.COST, 0.0)) for t in trials]
     spend = study_spend(study)
     largest = max(costs, default=0.0)
     return {

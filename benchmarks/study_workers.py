@@ -24,6 +24,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from studies.vocabulary import Attr
+
 from _studies import (callable_spec, importable_for_workers, load_study, mlflow_runs, print_json, print_table,
                       settings_in, span_s, states, stderr_to)
 
@@ -45,7 +47,7 @@ def run(tmp: Path, workers: int, n_trials: int, seconds: float, steps: int, seed
     counts = states(trials)
     counted = counts.get("COMPLETE", 0) + counts.get("PRUNED", 0)
     text = log.read_text(errors="replace")
-    errors = [str(t.user_attrs.get("tt_error", "")) for t in trials]
+    errors = [str(t.user_attrs.get(Attr.ERROR, "")) for t in trials]
     runs = [r for r in mlflow_runs(settings.resolved().tracking.uri) if r.data.tags.get("tt.kind") == "trial"]
     span = span_s(trials)
     inside, between = _breakdown(trials)
@@ -69,7 +71,7 @@ def _breakdown(trials: list) -> tuple[list[float], list[float]]:
     for t in trials:
         if t.datetime_start and t.datetime_complete:
             inside.append((t.datetime_complete - t.datetime_start).total_seconds())
-            by_worker[t.user_attrs.get("tt_worker")].append(t)
+            by_worker[t.user_attrs.get(Attr.WORKER)].append(t)
     for own in by_worker.values():
         own.sort(key=lambda t: t.datetime_start)
         between += [(b.datetime_start - a.datetime_complete).total_seconds() for a, b in zip(own, own[1:])]

@@ -8,8 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from studies.pruners import spend_of
 from studies.spec import StudySpec
-
-TARGET_ATTR = "tt_target"
+from studies.vocabulary import COUNTED_STATES, Attr, best_trial
 
 
 class StudyProgress:
@@ -21,7 +20,7 @@ class StudyProgress:
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), disable=not enabled, transient=False,
         )
-        target = int(study.user_attrs.get(TARGET_ATTR, spec.budget.n_trials))
+        target = int(study.user_attrs.get(Attr.TARGET, spec.budget.n_trials))
         self._task = self._progress.add_task(spec.name, total=target, detail="")
         self._enabled = enabled
 
@@ -29,9 +28,9 @@ class StudyProgress:
         if not self._enabled:
             return
         trials = self._study.get_trials(deepcopy=False)
-        done = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
-        complete = [t.value for t in trials if t.state == TrialState.COMPLETE and t.value is not None]
-        best = (min(complete) if self._spec.direction == "minimize" else max(complete)) if complete else None
+        done = [t for t in trials if t.state in COUNTED_STATES]
+        best_done = best_trial(trials, self._spec.direction)
+        best = best_done.value if best_done else None
         spend = spend_of(trials)
         budget = f"/{self._spec.budget.cost:g}" if self._spec.budget.cost else ""
         pruned = sum(t.state == TrialState.PRUNED for t in trials)

@@ -7,7 +7,6 @@ study name and trial number as tags, so either side leads to the other.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from typing import Any
 
@@ -16,22 +15,12 @@ from optuna.trial import TrialState
 
 from studies.pruners import spend_of
 from studies.spec import StudySpec
+from studies.vocabulary import Attr, Metric, best_trial
 from tracker import RunKind, RunState, Tag, TrackedRun, Tracker
 
 log = logging.getLogger(__name__)
 
-RUN_ID_ATTR = "tt_run_id"
-PARENT_RUN_ATTR = "tt_parent_run_id"
-EXPERIMENT_ATTR = "tt_experiment_id"
-SPEC_ATTR = "tt_spec"
 TUNER_META_ARTIFACT = "tuner_meta.json"
-
-# Optuna trial states as tunetrack run states: pruned and failed work never shows as a success.
-STATE_OF = {
-    TrialState.COMPLETE: RunState.COMPLETE,
-    TrialState.PRUNED: RunState.PRUNED,
-    TrialState.FAIL: RunState.FAIL,
-}
 
 
 class StudyRecorder:
@@ -46,7 +35,7 @@ class StudyRecorder:
     @classmethod
     def open_study_run(cls, tracker: Tracker, spec: StudySpec, study: optuna.Study) -> "StudyRecorder":
         """Create the study run on first start, or set it RUNNING again on resume."""
-        existing = study.user_attrs.get(PARENT_RUN_ATTR)
+        existing = study.user_attrs.get(Attr.PARENT_RUN_ID)
         if existing:
             tracker.client.update_run(existing, status="RUNNING")
             tracker.set_tags(existing, {Tag.STATE: RunState.RUNNING.value})
@@ -59,8 +48,8 @@ class StudyRecorder:
             tags={Tag.STUDY: spec.name, Tag.OBJECTIVE: spec.objective_label, Tag.STATE: RunState.RUNNING.value},
         )
         run.log_dict(spec.model_dump(mode="json"), TUNER_META_ARTIFACT)
-        study.set_user_attr(PARENT_RUN_ATTR, run.run_id)
-        study.set_user_attr(EXPERIMENT_ATTR, run.experiment_id)
+        study.set_user_attr(Attr.PARENT_RUN_ID, run.run_id)
+        study.set_user_attr(Attr.EXPERIMENT_ID, run.experiment_id)
         return cls(tracker, spec, run.run_id)
 
     def close_study_run(self, state: RunState, study: optuna.Study) -> None:
@@ -77,7 +66,7 @@ class StudyRecorder:
             tags={Tag.STUDY: self.spec.name, Tag.TRIAL: trial.number, Tag.OBJECTIVE: self.spec.objective_label},
             minimize=self.spec.direction == "minimize",
         )
-        trial.set_user_attr(RUN_ID_ATTR, run.run_id)
+        trial.set_user_attr(Attr.RUN_ID, run.run_id)
         return run
 
     def solve_run(
@@ -114,23 +103,20 @@ class StudyRecorder:
     def _log_progress(self, study: optuna.Study) -> None:
         trials = study.get_trials(deepcopy=False)
         finished = [t for t in trials if t.state.is_finished()]
-        complete = [t for t in finished if t.state == TrialState.COMPLETE and t.value is not None]
+        best = best_trial(finished, self.spec.direction)
         metrics: dict[str, float] = {
-            "spend": spend_of(trials),
-            "trials_complete": len(complete),
-            "trials_pruned": sum(t.state == TrialState.PRUNED for t in finished),
-            "trials_failed": sum(t.state == TrialState.FAIL for t in finished),
+            Metric.SPEND: spend_of(trials),
+            Metric.TRIALS_COMPLETE: sum(t.state == TrialState.COMPLETE for t in finished),
+            Metric.TRIALS_PRUNED: sum(t.state == TrialState.PRUNED for t in finished),
+            Metric.TRIALS_FAILED: sum(t.state == TrialState.FAIL for t in finished),
         }
-        if complete:
-            values = [t.value for t in complete]
-            best = min(values) if self.spec.direction == "minimize" else max(values)
-            if math.isfinite(best):
-                metrics["best_value"] = best
+        if best is not None:
+            metrics[Metric.BEST_VALUE] = best.value
         self.tracker.log_metrics(self.parent_run_id, metrics, step=len(finished))
 
     def close_orphans(self, trial: optuna.trial.FrozenTrial, reason: str) -> None:
         """End the MLflow runs of a trial whose worker died: the trial run and any solve still RUNNING."""
-        run_id = trial.user_attrs.get(RUN_ID_ATTR)
+        run_id = trial.user_attrs.get(Attr.RUN_ID)
         if not run_id:
             return
         children = self.tracker.runs(self.spec.experiment_name, parent_run_id=run_id, filter_string="attributes.status = 'RUNNING'")

@@ -17,17 +17,13 @@ from optuna.trial import FrozenTrial, TrialState
 
 from studies._recording import StudyRecorder
 from studies.objectives import TrialContext, evaluate
-from studies.pruners import COST_ATTR, RacingPruner, find
+from studies.pruners import RacingPruner, find
 from studies.space import suggest
 from studies.spec import StudySpec
+from studies.vocabulary import Attr, Metric
 from tracker import RunState, Tag
 
 log = logging.getLogger(__name__)
-
-WORKER_ATTR = "tt_worker"
-RETRY_OF_ATTR = "tt_retry_of"
-RETRIES_ATTR = "tt_retries"
-ERROR_ATTR = "tt_error"
 
 
 def worker_tag() -> str:
@@ -73,7 +69,7 @@ def run_trial(
     trials of a worker process that died (a worker running in the runner's own process needs no tag).
     """
     if tag_worker:
-        trial.set_user_attr(WORKER_ATTR, worker_tag())
+        trial.set_user_attr(Attr.WORKER, worker_tag())
     state, value, error = TrialState.FAIL, None, None
     with _Heartbeat(study, trial._trial_id):
         try:
@@ -92,16 +88,16 @@ def run_trial(
                 finally:
                     ctx.flush(at_close=True)
                     cost = ctx.cost()
-                    trial.set_user_attr(COST_ATTR, cost)
-                    run.set_final_metrics({"cost": cost} if value is None else {"value": value, "cost": cost})
+                    trial.set_user_attr(Attr.COST, cost)
+                    run.set_final_metrics({Metric.COST: cost} if value is None else {Metric.VALUE: value, Metric.COST: cost})
         except KeyboardInterrupt:
-            trial.set_user_attr(ERROR_ATTR, "interrupted")
+            trial.set_user_attr(Attr.ERROR, "interrupted")
             study.tell(trial, state=TrialState.FAIL)
             raise
         except Exception as exc:  # the objective's failure is the trial's failure, not the worker's
             error = f"{type(exc).__name__}: {exc}"
             log.warning("trial %d failed: %s", trial.number, error)
-            trial.set_user_attr(ERROR_ATTR, error[:2000])
+            trial.set_user_attr(Attr.ERROR, error[:2000])
     if state == TrialState.COMPLETE:
         return study.tell(trial, value)
     return study.tell(trial, state=state)
@@ -128,12 +124,12 @@ def _prune_tags(study: optuna.Study, trial: optuna.Trial, message: str) -> dict[
 
 def retry_failed(study: optuna.Study, trial: FrozenTrial, max_retries: int) -> bool:
     """Enqueue the same parameters again if the trial has retries left; True if enqueued."""
-    done = int(trial.user_attrs.get(RETRIES_ATTR, 0))
+    done = int(trial.user_attrs.get(Attr.RETRIES, 0))
     if done >= max_retries or not trial.params:
         return False
     study.enqueue_trial(
         trial.params,
-        user_attrs={RETRY_OF_ATTR: int(trial.user_attrs.get(RETRY_OF_ATTR, trial.number)), RETRIES_ATTR: done + 1},
+        user_attrs={Attr.RETRY_OF: int(trial.user_attrs.get(Attr.RETRY_OF, trial.number)), Attr.RETRIES: done + 1},
         skip_if_exists=False,
     )
     return True

@@ -6,27 +6,23 @@ ids that lead to the runs in the UI.
 
 from __future__ import annotations
 
-import math
 import shlex
 import socket
 import time
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 from pydantic import BaseModel, Field
 
-from studies._recording import EXPERIMENT_ATTR, PARENT_RUN_ATTR, RUN_ID_ATTR, SPEC_ATTR
-from studies.pruners import signed_rank_p_value, study_spend
-from studies.runner import FINISHED_ATTR, RUNNER_ATTR, STARTED_ATTR, STATE_ATTR, pid_alive
+from studies.pruners import study_spend
+from studies.runner import pid_alive
 from studies.spec import SolverObjective, StudySpec, spec_from_json
+from studies.stats import paired_test
 from studies.storage import get_storage
-from studies.worker import TARGET_ATTR
+from studies.vocabulary import Attr, StudyState, best_trial, ranked_trials
 from tracker import Settings, TunetrackError, load_settings
-
-StudyState = Literal["running", "done", "stopped", "failed"]
 
 
 class UnknownStudy(TunetrackError, KeyError):
@@ -109,26 +105,20 @@ def open_study(name: str, settings: Settings | None = None) -> tuple[optuna.Stud
     except KeyError:
         known = sorted(s.study_name for s in optuna.get_all_study_summaries(storage, include_best_trial=False))
         raise UnknownStudy(f"no study named {name!r}; known studies: {', '.join(known) or 'none'}") from None
-    if SPEC_ATTR not in study.user_attrs:
+    if Attr.SPEC not in study.user_attrs:
         raise UnknownStudy(f"study {name!r} was not created by tunetrack (it has no spec)")
-    return study, spec_from_json(study.user_attrs[SPEC_ATTR])
+    return study, spec_from_json(study.user_attrs[Attr.SPEC])
 
 
-def _best(trials: list[FrozenTrial], direction: str) -> FrozenTrial | None:
-    done = [t for t in trials if t.state == TrialState.COMPLETE and t.value is not None and math.isfinite(t.value)]
-    if not done:
-        return None
-    return min(done, key=lambda t: t.value if direction == "minimize" else -t.value)
-
-
-def _state(study: optuna.Study) -> StudyState:
-    recorded = study.user_attrs.get(STATE_ATTR, "stopped")
-    if recorded != "running":
+def study_state(study: optuna.Study) -> StudyState:
+    """The recorded state, except that a running study whose local runner is dead is stopped."""
+    recorded = StudyState(study.user_attrs.get(Attr.STATE, StudyState.STOPPED))
+    if recorded is not StudyState.RUNNING:
         return recorded
-    runner = study.user_attrs.get(RUNNER_ATTR) or {}
+    runner = study.user_attrs.get(Attr.RUNNER) or {}
     if runner.get("host") == socket.gethostname() and not pid_alive(runner.get("pid")):
-        return "stopped"  # its runner died without recording an end
-    return "running"
+        return StudyState.STOPPED  # its runner died without recording an end
+    return StudyState.RUNNING
 
 
 def study_status(name: str, settings: Settings | None = None) -> StudyStatus:
@@ -140,15 +130,15 @@ def study_status(name: str, settings: Settings | None = None) -> StudyStatus:
                            ("failed", TrialState.FAIL), ("running", TrialState.RUNNING),
                            ("waiting", TrialState.WAITING))
     })
-    best = _best(trials, spec.direction)
-    target = int(study.user_attrs.get(TARGET_ATTR, spec.budget.n_trials))
-    started = study.user_attrs.get(STARTED_ATTR)
-    state = _state(study)
-    end = study.user_attrs.get(FINISHED_ATTR) if state != "running" else None
+    best = best_trial(trials, spec.direction)
+    target = int(study.user_attrs.get(Attr.TARGET, spec.budget.n_trials))
+    started = study.user_attrs.get(Attr.STARTED_AT)
+    state = study_state(study)
+    end = study.user_attrs.get(Attr.FINISHED_AT) if state is not StudyState.RUNNING else None
     elapsed = ((end or time.time()) - started) if started else None
     finished = [t for t in trials if t.datetime_complete and t.datetime_start]
     eta = None
-    if state == "running" and finished:
+    if state is StudyState.RUNNING and finished:
         mean = sum((t.datetime_complete - t.datetime_start).total_seconds() for t in finished) / len(finished)
         remaining = max(0, target - counts.complete - counts.pruned)
         eta = mean * remaining / max(1, spec.workers)
@@ -156,7 +146,7 @@ def study_status(name: str, settings: Settings | None = None) -> StudyStatus:
         name=name, state=state, objective=spec.objective_label, direction=spec.direction, target_trials=target,
         trials=counts, best_value=best.value if best else None, best_trial=best.number if best else None,
         spend=study_spend(study), budget_cost=spec.budget.cost, elapsed_s=elapsed, eta_s=eta,
-        experiment_id=study.user_attrs.get(EXPERIMENT_ATTR), parent_run_id=study.user_attrs.get(PARENT_RUN_ATTR),
+        experiment_id=study.user_attrs.get(Attr.EXPERIMENT_ID), parent_run_id=study.user_attrs.get(Attr.PARENT_RUN_ID),
         last_activity=_last_activity(trials),
     )
 
@@ -168,13 +158,13 @@ def _last_activity(trials: list[FrozenTrial]) -> datetime | None:
 
 def best_params(name: str, settings: Settings | None = None) -> BestParams:
     study, spec = open_study(name, settings)
-    best = _best(study.get_trials(deepcopy=False), spec.direction)
+    best = best_trial(study.get_trials(deepcopy=False), spec.direction)
     if best is None:
         raise UnknownStudy(f"study {name!r} has no completed trial yet")
     command, python = reuse_snippets(spec, best.params)
     return BestParams(
         name=name, params=best.params, value=best.value, trial=best.number,
-        run_id=best.user_attrs.get(RUN_ID_ATTR), command=command, python=python,
+        run_id=best.user_attrs.get(Attr.RUN_ID), command=command, python=python,
     )
 
 
@@ -206,14 +196,14 @@ def list_studies(settings: Settings | None = None) -> list[StudySummary]:
     summaries = []
     for summary in optuna.get_all_study_summaries(storage, include_best_trial=False):
         study = optuna.load_study(study_name=summary.study_name, storage=storage)
-        spec = spec_from_json(study.user_attrs[SPEC_ATTR]) if SPEC_ATTR in study.user_attrs else None
+        spec = spec_from_json(study.user_attrs[Attr.SPEC]) if Attr.SPEC in study.user_attrs else None
         trials = study.get_trials(deepcopy=False)
         direction = spec.direction if spec else summary.direction.name.lower()
-        best = _best(trials, direction)
+        best = best_trial(trials, direction)
         summaries.append(StudySummary(
             name=summary.study_name, objective=spec.objective_label if spec else None, direction=direction,
             trials=len(trials), best_value=best.value if best else None,
-            state=_state(study) if spec else None, last_activity=_last_activity(trials),
+            state=study_state(study) if spec else None, last_activity=_last_activity(trials),
         ))
     return sorted(summaries, key=lambda s: s.last_activity or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
 
@@ -223,33 +213,20 @@ def compare_trials(name: str, top_k: int = 5, settings: Settings | None = None) 
     if top_k < 1:
         raise ValueError(f"top_k must be >= 1 but got {top_k}")
     study, spec = open_study(name, settings)
-    done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.value is not None]
-    done.sort(key=lambda t: t.value if spec.direction == "minimize" else -t.value)
-    top = done[:top_k]
+    top = ranked_trials(study.get_trials(deepcopy=False), spec.direction)[:top_k]
     rows: list[TrialRow] = []
     best = top[0] if top else None
     for trial in top:
         p_value = mean_diff = None
         if best is not None and trial is not best:
-            p_value, mean_diff = paired_test(best.intermediate_values, trial.intermediate_values, spec.direction)
+            test = paired_test(best.intermediate_values, trial.intermediate_values, spec.direction)
+            if test is not None and test.n >= 2:
+                p_value, mean_diff = test.p_value, -test.mean_gain
         rows.append(TrialRow(
-            trial=trial.number, params=trial.params, value=trial.value, cost=float(trial.user_attrs.get("tt_cost", 0.0)),
-            run_id=trial.user_attrs.get(RUN_ID_ATTR), per_instance=dict(trial.intermediate_values),
+            trial=trial.number, params=trial.params, value=trial.value, cost=float(trial.user_attrs.get(Attr.COST, 0.0)),
+            run_id=trial.user_attrs.get(Attr.RUN_ID), per_instance=dict(trial.intermediate_values),
             p_value_vs_best=p_value, mean_diff_vs_best=mean_diff,
         ))
     instances = [f"{inst}@{seed}" for inst, seed in spec.evaluations()] if isinstance(spec.objective, SolverObjective) else []
     return Comparison(name=name, direction=spec.direction, metric=spec.metric, instances=instances, rows=rows)
 
-
-def paired_test(best: dict[int, float], other: dict[int, float], direction: str) -> tuple[float | None, float | None]:
-    """One-sided Wilcoxon signed-rank p-value that `best` is better than `other`, and the mean difference."""
-    common = sorted(set(best) & set(other))
-    if len(common) < 2:
-        return None, None
-    diffs = np.array([other[s] - best[s] for s in common])
-    if direction == "maximize":
-        diffs = -diffs
-    mean_diff = float(diffs.mean())
-    if np.allclose(diffs, 0):
-        return 1.0, mean_diff
-    return signed_rank_p_value(diffs, "greater"), mean_diff

@@ -23,18 +23,14 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
-from studies._recording import SPEC_ATTR, StudyRecorder
-from studies._trial import WORKER_ATTR
+from studies._recording import StudyRecorder
 from studies.pruners import study_spend
 from studies.spec import SpecError, StudySpec, load_spec, spec_from_json, spec_to_json
 from studies.storage import get_storage
-from studies.worker import DEADLINE_ATTR, STOP_ATTR, TARGET_ATTR, Worker, run_worker
+from studies.vocabulary import COUNTED_STATES, Attr, StopReason, StudyState, ranked_trials
+from studies.worker import Worker, run_worker
 from tracker import RunState, Settings, Tracker, load_settings
 
-STATE_ATTR = "tt_state"
-RUNNER_ATTR = "tt_runner"
-STARTED_ATTR = "tt_started_at"
-FINISHED_ATTR = "tt_finished_at"
 MAX_RESPAWNS_PER_WORKER = 3
 POLL_S = 0.5
 
@@ -48,7 +44,7 @@ class StudyHandle:
     experiment_id: str
     parent_run_id: str
     target: int
-    state: str
+    state: StudyState
     detached_pid: int | None = None
     log_path: str | None = None
 
@@ -63,19 +59,19 @@ def prepare_study(spec: StudySpec, settings: Settings, *, n_trials: int | None =
     storage = get_storage(settings.studies.storage)
     study = optuna.create_study(
         study_name=spec.name, storage=storage, direction=spec.direction, load_if_exists=True)
-    previous = study.user_attrs.get(SPEC_ATTR)
+    previous = study.user_attrs.get(Attr.SPEC)
     first_start = previous is None
     if not first_start:
         _check_compatible(spec_from_json(previous), spec)
-    study.set_user_attr(SPEC_ATTR, spec_to_json(spec))
+    study.set_user_attr(Attr.SPEC, spec_to_json(spec))
     target = n_trials if n_trials is not None else spec.budget.n_trials
     if spec.sampler.type == "grid":
         target = min(target, len(spec.grid()))
-    study.set_user_attr(TARGET_ATTR, target)
-    study.set_user_attr(STOP_ATTR, False)
-    study.set_user_attr(DEADLINE_ATTR, time.time() + spec.budget.timeout_s if spec.budget.timeout_s else None)
-    study.set_user_attr(STATE_ATTR, "running")
-    study.set_user_attr(STARTED_ATTR, time.time())
+    study.set_user_attr(Attr.TARGET, target)
+    study.set_user_attr(Attr.STOP, False)
+    study.set_user_attr(Attr.DEADLINE, time.time() + spec.budget.timeout_s if spec.budget.timeout_s else None)
+    study.set_user_attr(Attr.STATE, StudyState.RUNNING.value)
+    study.set_user_attr(Attr.STARTED_AT, time.time())
     recorder = StudyRecorder.open_study_run(tracker, spec, study)
     if first_start:
         _enqueue_warm_starts(study, spec, settings)
@@ -98,9 +94,7 @@ def _enqueue_warm_starts(study: optuna.Study, spec: StudySpec, settings: Setting
         study.enqueue_trial(params, skip_if_exists=True)
     if spec.warm_starts.from_study:
         source = optuna.load_study(study_name=spec.warm_starts.from_study, storage=get_storage(settings.studies.storage))
-        done = [t for t in source.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.value is not None]
-        done.sort(key=lambda t: t.value, reverse=spec.direction == "maximize")
-        for trial in done[: spec.warm_starts.top_k]:
+        for trial in ranked_trials(source.get_trials(deepcopy=False), spec.direction)[: spec.warm_starts.top_k]:
             study.enqueue_trial({k: v for k, v in trial.params.items() if k in spec.space}, skip_if_exists=True)
 
 
@@ -119,7 +113,7 @@ def _enqueue_grid(study: optuna.Study, spec: StudySpec, target: int) -> None:
 def _worker_entry(study_name: str, settings_json: str, index: int, numba_threads: int) -> None:
     report = run_worker(study_name, Settings.from_private_json(settings_json), worker_index=index,
                         numba_threads=numba_threads, supervised=True)
-    sys.exit(0 if report.stop_reason != "failed" else 3)
+    sys.exit(3 if report.stop_reason is StopReason.FAILED else 0)
 
 
 class _Pool:
@@ -176,9 +170,9 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
     settings = settings.resolved()
     storage = get_storage(settings.studies.storage)
     study = optuna.load_study(study_name=name, storage=storage)
-    spec = spec_from_json(study.user_attrs[SPEC_ATTR])
+    spec = spec_from_json(study.user_attrs[Attr.SPEC])
     n_workers = workers or spec.workers
-    study.set_user_attr(RUNNER_ATTR, {"host": socket.gethostname(), "pid": os.getpid()})
+    study.set_user_attr(Attr.RUNNER, {"host": socket.gethostname(), "pid": os.getpid()})
     supervisor = Worker(name, settings)  # recovers the trials of dead workers
     display = StudyProgress(study, spec, enabled=progress)
     if n_workers == 1:  # no process to spawn: this process is the worker
@@ -195,7 +189,7 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
     except KeyboardInterrupt:
         interrupted = True
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        study.set_user_attr(STOP_ATTR, True)
+        study.set_user_attr(Attr.STOP, True)
         pool.interrupt()
     except Exception:
         crashed = True
@@ -216,7 +210,7 @@ def _run_here(worker: Worker, display) -> StudyHandle:
             worker.run(on_trial=display.update)
     except KeyboardInterrupt:
         interrupted = True
-        worker.study.set_user_attr(STOP_ATTR, True)
+        worker.study.set_user_attr(Attr.STOP, True)
     except Exception:
         crashed = True
         raise
@@ -227,7 +221,7 @@ def _run_here(worker: Worker, display) -> StudyHandle:
 
 def _recover_worker(supervisor: Worker, tag: str, *, retry: bool = True) -> None:
     for trial in supervisor.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if trial.user_attrs.get(WORKER_ATTR) != tag:
+        if trial.user_attrs.get(Attr.WORKER) != tag:
             continue
         supervisor.study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
         failed = supervisor.study._storage.get_trial(trial._trial_id)
@@ -243,28 +237,28 @@ def finish_study(
     """Decide the study's state, record it, and close the study run with the matching status."""
     spec = recorder.spec
     trials = study.get_trials(deepcopy=False)
-    target = int(study.user_attrs.get(TARGET_ATTR, spec.budget.n_trials))
-    counted = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED) for t in trials)
+    target = int(study.user_attrs.get(Attr.TARGET, spec.budget.n_trials))
+    counted = sum(t.state in COUNTED_STATES for t in trials)
     failed = sum(t.state == TrialState.FAIL for t in trials)
     budget_spent = spec.budget.cost is not None and study_spend(study) >= spec.budget.cost
-    deadline = study.user_attrs.get(DEADLINE_ATTR)
+    deadline = study.user_attrs.get(Attr.DEADLINE)
     timed_out = deadline is not None and time.time() >= float(deadline)
     if crashed:
-        state, run_state = "failed", RunState.FAIL
-    elif interrupted or study.user_attrs.get(STOP_ATTR):
-        state, run_state = "stopped", RunState.INTERRUPTED
+        state, run_state = StudyState.FAILED, RunState.FAIL
+    elif interrupted or study.user_attrs.get(Attr.STOP):
+        state, run_state = StudyState.STOPPED, RunState.INTERRUPTED
     elif counted >= target or budget_spent or timed_out:
-        state, run_state = "done", RunState.COMPLETE
+        state, run_state = StudyState.DONE, RunState.COMPLETE
     elif failed:
-        state, run_state = "failed", RunState.FAIL
+        state, run_state = StudyState.FAILED, RunState.FAIL
     else:
-        state, run_state = "stopped", RunState.INTERRUPTED
-    study.set_user_attr(STATE_ATTR, state)
-    study.set_user_attr(FINISHED_ATTR, time.time())
+        state, run_state = StudyState.STOPPED, RunState.INTERRUPTED
+    study.set_user_attr(Attr.STATE, state.value)
+    study.set_user_attr(Attr.FINISHED_AT, time.time())
     recorder.close_study_run(run_state, study)
     return StudyHandle(
         name=study.study_name, storage=recorder.tracker.settings.studies.storage,
-        experiment_id=str(study.user_attrs.get("tt_experiment_id")), parent_run_id=recorder.parent_run_id,
+        experiment_id=str(study.user_attrs.get(Attr.EXPERIMENT_ID)), parent_run_id=recorder.parent_run_id,
         target=target, state=state,
     )
 
@@ -290,8 +284,8 @@ def start_study(
     study, recorder = prepare_study(spec, settings, n_trials=n_trials)
     if running_runner is not None:  # its workers read the new target before each trial: no second runner
         return StudyHandle(
-            name=spec.name, storage=settings.studies.storage, experiment_id=str(study.user_attrs.get("tt_experiment_id")),
-            parent_run_id=recorder.parent_run_id, target=int(study.user_attrs[TARGET_ATTR]), state="running",
+            name=spec.name, storage=settings.studies.storage, experiment_id=str(study.user_attrs.get(Attr.EXPERIMENT_ID)),
+            parent_run_id=recorder.parent_run_id, target=int(study.user_attrs[Attr.TARGET]), state=StudyState.RUNNING,
             detached_pid=running_runner, log_path=None,
         )
     if not detach:
@@ -307,10 +301,10 @@ def start_study(
         )
         child.stdin.write(settings.to_private_json().encode())
         child.stdin.close()
-    study.set_user_attr(RUNNER_ATTR, {"host": socket.gethostname(), "pid": child.pid})
+    study.set_user_attr(Attr.RUNNER, {"host": socket.gethostname(), "pid": child.pid})
     return StudyHandle(
-        name=spec.name, storage=settings.studies.storage, experiment_id=str(study.user_attrs.get("tt_experiment_id")),
-        parent_run_id=recorder.parent_run_id, target=int(study.user_attrs[TARGET_ATTR]), state="running",
+        name=spec.name, storage=settings.studies.storage, experiment_id=str(study.user_attrs.get(Attr.EXPERIMENT_ID)),
+        parent_run_id=recorder.parent_run_id, target=int(study.user_attrs[Attr.TARGET]), state=StudyState.RUNNING,
         detached_pid=child.pid, log_path=str(log_path),
     )
 
@@ -322,8 +316,8 @@ def runner_pid_if_running(name: str, settings: Settings) -> int | None:
         attrs = optuna.load_study(study_name=name, storage=storage).user_attrs
     except KeyError:
         return None
-    where = attrs.get(RUNNER_ATTR) or {}
-    if attrs.get(STATE_ATTR) == "running" and where.get("host") == socket.gethostname() and pid_alive(where.get("pid")):
+    where = attrs.get(Attr.RUNNER) or {}
+    if attrs.get(Attr.STATE) == StudyState.RUNNING and where.get("host") == socket.gethostname() and pid_alive(where.get("pid")):
         return int(where["pid"])
     return None
 
@@ -337,19 +331,19 @@ def _log_path(settings: Settings, name: str) -> Path:
     return base / f"{name}.log"
 
 
-def stop_study(name: str, settings: Settings | None = None, *, wait_s: float = 60.0) -> str:
+def stop_study(name: str, settings: Settings | None = None, *, wait_s: float = 60.0) -> StudyState:
     """Ask every worker of `name` to stop after its current trial, interrupt the local runner, wait."""
     settings = (settings or load_settings()).resolved()
     study = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage))
-    study.set_user_attr(STOP_ATTR, True)
-    runner = study.user_attrs.get(RUNNER_ATTR) or {}
+    study.set_user_attr(Attr.STOP, True)
+    runner = study.user_attrs.get(Attr.RUNNER) or {}
     if runner.get("host") == socket.gethostname() and pid_alive(runner.get("pid")):
         os.kill(int(runner["pid"]), signal.SIGINT)
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline and pid_alive(runner.get("pid")):
             time.sleep(0.2)
-    state = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage)).user_attrs.get(STATE_ATTR)
-    return str(state)
+    state = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage)).user_attrs.get(Attr.STATE)
+    return StudyState(state or StudyState.STOPPED)
 
 
 def pid_alive(pid: Any) -> bool:

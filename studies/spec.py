@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -291,8 +291,6 @@ def _summary(param: ParamSpec) -> str:
     scale = " log" if param.log else (f" step {param.step:g}" if param.step else "")
     return f"{param.type} [{param.low:g}, {param.high:g}]{scale}"
 
-
-SpecInput = Annotated[StudySpec | dict[str, Any] | str | Path, "a spec, a mapping, or a YAML path"]
 
 
 def load_spec(source: StudySpec | dict[str, Any] | str | Path, **overrides: Any) -> StudySpec:

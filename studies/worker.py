@@ -16,26 +16,24 @@ from dataclasses import dataclass, field
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from studies._recording import PARENT_RUN_ATTR, SPEC_ATTR, StudyRecorder
+from studies._recording import StudyRecorder
 from studies._trial import retry_failed, run_trial
 from studies.pruners import make_pruner, spend_of
 from studies.samplers import make_sampler
 from studies.spec import StudySpec, spec_from_json
 from studies.storage import HEARTBEAT_INTERVAL_S, get_storage, study_lock
+from studies.vocabulary import COUNTED_STATES, Attr, StopReason
 from tracker import Settings, Tracker
 
 log = logging.getLogger(__name__)
 
-TARGET_ATTR = "tt_target"
-DEADLINE_ATTR = "tt_deadline"
-STOP_ATTR = "tt_stop"
 STALE_REASON = "worker stopped sending heartbeats"
 
 
 @dataclass
 class WorkerReport:
     trials: int = 0
-    stop_reason: str = ""
+    stop_reason: StopReason | None = None
     states: dict[str, int] = field(default_factory=dict)
 
 
@@ -63,12 +61,12 @@ class Worker:
         self._recorder: StudyRecorder | None = None
         storage = get_storage(self.url, failed_trial_callback=self._on_stale)
         probe = optuna.load_study(study_name=study_name, storage=storage)
-        self.spec: StudySpec = spec_from_json(probe.user_attrs[SPEC_ATTR])
+        self.spec: StudySpec = spec_from_json(probe.user_attrs[Attr.SPEC])
         self.study = optuna.load_study(
             study_name=study_name, storage=storage,
             sampler=make_sampler(self.spec, worker_index=worker_index), pruner=make_pruner(self.spec),
         )
-        self._recorder = StudyRecorder(self.tracker, self.spec, probe.user_attrs[PARENT_RUN_ATTR])
+        self._recorder = StudyRecorder(self.tracker, self.spec, probe.user_attrs[Attr.PARENT_RUN_ID])
 
     @property
     def recorder(self) -> StudyRecorder:
@@ -84,21 +82,21 @@ class Worker:
         if self._recorder is not None:
             self.recover(trial, STALE_REASON)
 
-    def stop_reason(self, attrs: dict, trials: list[FrozenTrial]) -> str:
-        """Why no further trial should start ("" if one may), from one read of attrs and trials."""
-        if attrs.get(STOP_ATTR):
-            return "stopped"
-        deadline = attrs.get(DEADLINE_ATTR)
+    def stop_reason(self, attrs: dict, trials: list[FrozenTrial]) -> StopReason | None:
+        """Why no further trial should start (None if one may), from one read of attrs and trials."""
+        if attrs.get(Attr.STOP):
+            return StopReason.STOPPED
+        deadline = attrs.get(Attr.DEADLINE)
         if deadline is not None and time.time() >= float(deadline):
-            return "timeout"
+            return StopReason.TIMEOUT
         if self.spec.budget.cost is not None and spend_of(trials) >= self.spec.budget.cost:
-            return "budget"
-        target = int(attrs.get(TARGET_ATTR, self.spec.budget.n_trials))
+            return StopReason.BUDGET
+        target = int(attrs.get(Attr.TARGET, self.spec.budget.n_trials))
         failed = sum(t.state == TrialState.FAIL for t in trials)
         if failed >= max(3, target) * (self.spec.retries + 1):
-            return "failed"
-        active = sum(t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING) for t in trials)
-        return "target" if active >= target else ""
+            return StopReason.FAILED
+        active = sum(t.state in (*COUNTED_STATES, TrialState.RUNNING) for t in trials)
+        return StopReason.TARGET if active >= target else None
 
     def _attrs(self) -> dict:
         """The study's user attrs (target, stop, deadline), re-read at most once per flush interval."""
@@ -107,13 +105,13 @@ class Worker:
             self._attrs_cache = (now, self.study.user_attrs)
         return self._attrs_cache[1]
 
-    def reserve(self) -> tuple[optuna.Trial | None, str]:
+    def reserve(self) -> tuple[optuna.Trial | None, StopReason | None]:
         """Under the study lock: a waiting trial (retry, warm start, grid point) or a new one, else why not."""
         with study_lock(self.url, self.study.study_name):
             reason = self.stop_reason(self._attrs(), self.study.get_trials(deepcopy=False))
-            if reason:
+            if reason is not None:
                 return None, reason
-            return self.study.ask(), ""
+            return self.study.ask(), None
 
     def run(self, max_trials: int | None = None, on_trial=None) -> WorkerReport:
         """Run trials until a stop reason; `on_trial()` is called after each (e.g. a progress bar)."""
@@ -154,4 +152,4 @@ def run_worker(
     try:
         return worker.run()
     except KeyboardInterrupt:
-        return WorkerReport(stop_reason="interrupted")
+        return WorkerReport(stop_reason=StopReason.INTERRUPTED)

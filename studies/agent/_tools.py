@@ -124,7 +124,7 @@ def stop_study(request: StudyInput, settings: Settings) -> StopStudyOutput:
 
     _load_study(request.name, settings)
     state = runner.stop_study(request.name, settings)
-    stopped = state != "running"
+    stopped = state.is_finished()
     detail = f"state {state}" if stopped else "stop requested; workers stop after their current trial"
     return StopStudyOutput(ok=True, text=f"study {request.name}: {detail}",
                            result=StoppedStudy(name=request.name, stopped=stopped, state=state, detail=detail))

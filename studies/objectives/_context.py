@@ -7,7 +7,7 @@ from typing import Any
 
 import optuna
 
-from studies.pruners import COST_ATTR
+from studies.vocabulary import Attr
 from tracker import TrackedRun
 
 
@@ -59,7 +59,7 @@ class TrialContext:
         """Report an intermediate value (per instance or per epoch) to Optuna and MLflow."""
         self.values[step] = float(value)
         if self._live_cost:
-            self.trial.set_user_attr(COST_ATTR, self.cost())
+            self.trial.set_user_attr(Attr.COST, self.cost())
         self.trial.report(float(value), step)
         self._unsent[step] = float(value)
         if time.monotonic() - self._flushed_at >= self._flush_interval_s:

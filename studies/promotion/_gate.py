@@ -2,8 +2,9 @@
 
 Rule (both must hold, unless forced):
 1. **Paired test.** Over every (instance, seed) pair, the improvement `current - candidate`
-   (`candidate - current` when maximising) is tested with a one-sided Wilcoxon signed-rank
-   test (scipy, zero differences dropped); the candidate passes when p < alpha.
+   (`candidate - current` when maximising) is tested with `studies.stats.paired_test`, the
+   one-sided Wilcoxon signed-rank test racing and `compare_trials` use too (zero differences
+   split); the candidate passes when p < alpha.
 2. **Holds across seeds.** For each seed, the mean over instances of the candidate is
    strictly better than that of the current constants on a strict majority of the seeds
    (2 of 3, 3 of 4 ...): a gain carried by one lucky seed is refused.
@@ -25,9 +26,9 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
-from scipy import stats
 
 from studies.promotion._errors import PromotionError
+from studies.stats import paired_test
 
 Direction = Literal["minimize", "maximize"]
 
@@ -95,8 +96,7 @@ def decide(
     sign = 1.0 if direction == "minimize" else -1.0
     current = np.array([p.current for p in pairs])
     candidate = np.array([p.candidate for p in pairs])
-    gains = sign * (current - candidate)  # > 0: the candidate is better on that pair
-    p_value = _wilcoxon_greater(gains)
+    p_value = paired_test(candidate, current, direction).p_value
     per_seed = []
     for seed in sorted({p.seed for p in pairs}):
         cur = float(np.mean([p.current for p in pairs if p.seed == seed]))
@@ -125,9 +125,3 @@ def decide(
         seeds_better=better, seeds_total=len(per_seed), per_seed=per_seed,
     )
 
-
-def _wilcoxon_greater(gains: np.ndarray) -> float:
-    """One-sided p-value that the gains are shifted above zero (1.0 when every gain is zero)."""
-    if not np.any(gains != 0):
-        return 1.0
-    return float(stats.wilcoxon(gains, alternative="greater", zero_method="wilcox").pvalue)

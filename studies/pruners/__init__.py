@@ -6,16 +6,16 @@ import optuna
 from optuna.pruners import BasePruner
 
 from studies.pruners._cost_budget import CostBudgetPruner
-from studies.pruners._racing import RacingPruner, racing_evidence, signed_rank_p_value
-from studies.pruners._spend import COST_ATTR, spend_of, study_spend
-from studies.spec import PrunerSpec, StudySpec
+from studies.pruners._racing import RacingPruner, racing_evidence
+from studies.pruners._spend import spend_of, study_spend
+from studies.spec import PrunerSpec, SolverObjective, StudySpec
 
-__all__ = ["COST_ATTR", "CostBudgetPruner", "RacingPruner", "make_pruner", "racing_evidence", "signed_rank_p_value", "spend_of", "study_spend"]
+__all__ = ["CostBudgetPruner", "RacingPruner", "make_pruner", "racing_evidence", "spend_of", "study_spend"]
 
 
-def _one(spec: PrunerSpec) -> BasePruner:
+def _one(spec: PrunerSpec, n_steps: int | None) -> BasePruner:
     if spec.type == "racing":
-        return RacingPruner(p_threshold=spec.p_threshold, n_startup_steps=spec.n_startup_steps)
+        return RacingPruner(p_threshold=spec.p_threshold, n_startup_steps=spec.n_startup_steps, n_steps=n_steps)
     if spec.type == "median":
         return optuna.pruners.MedianPruner(n_startup_trials=spec.n_startup_trials, n_warmup_steps=spec.n_startup_steps)
     if spec.type == "hyperband":
@@ -28,7 +28,8 @@ def make_pruner(spec: StudySpec) -> BasePruner:
     inner_specs = [p for p in spec.pruners if p.type not in ("cost_budget", "none")]
     if len(inner_specs) > 1:
         raise ValueError(f"pruners: use at most one of racing/median/hyperband, got {[p.type for p in inner_specs]}")
-    inner = _one(inner_specs[0]) if inner_specs else optuna.pruners.NopPruner()
+    n_steps = len(spec.evaluations()) if isinstance(spec.objective, SolverObjective) else None
+    inner = _one(inner_specs[0], n_steps) if inner_specs else optuna.pruners.NopPruner()
     if spec.budget.cost is not None:
         return CostBudgetPruner(spec.budget.cost, inner)
     return inner

@@ -6,7 +6,8 @@ import optuna
 from optuna.pruners import BasePruner, NopPruner
 from optuna.trial import FrozenTrial
 
-from studies.pruners._spend import COST_ATTR, spend_of
+from studies.pruners._spend import spend_of
+from studies.vocabulary import Attr
 
 
 class CostBudgetPruner(BasePruner):
@@ -34,7 +35,7 @@ class CostBudgetPruner(BasePruner):
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         spent = spend_of(study.get_trials(deepcopy=False))
         steps = max(1, len(trial.intermediate_values))
-        next_step = float(trial.user_attrs.get(COST_ATTR, 0.0)) / steps
+        next_step = float(trial.user_attrs.get(Attr.COST, 0.0)) / steps
         if spent + next_step > self.budget:
             self.last_reason[trial.number] = (
                 f"cost budget: spend {spent:.3f} + next step {next_step:.3f} would pass {self.budget:.3f}")

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 import optuna
 from optuna.trial import FrozenTrial
 
-COST_ATTR = "tt_cost"
+from studies.vocabulary import Attr
+
 
 
 def spend_of(trials: Iterable[FrozenTrial]) -> float:
     """Cost units recorded by `trials`, whatever their state or worker."""
-    return float(sum(t.user_attrs.get(COST_ATTR, 0.0) for t in trials))
+    return float(sum(t.user_attrs.get(Attr.COST, 0.0) for t in trials))
 
 
 def study_spend(study: optuna.Study) -> float:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import optuna
 
-from studies.samplers._coordinate import TIER_ATTR, CoordinateDescentSampler
+from studies.samplers._coordinate import CoordinateDescentSampler
 from studies.spec import StudySpec
 
-__all__ = ["TIER_ATTR", "CoordinateDescentSampler", "make_sampler"]
+__all__ = ["CoordinateDescentSampler", "make_sampler"]
 
 
 def make_sampler(spec: StudySpec, *, worker_index: int = 0) -> optuna.samplers.BaseSampler:

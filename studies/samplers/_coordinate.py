@@ -17,7 +17,7 @@ from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial, TrialState
 
-TIER_ATTR = "tt_tier"
+from studies.vocabulary import Attr
 
 
 class CoordinateDescentSampler(BaseSampler):
@@ -89,7 +89,7 @@ class CoordinateDescentSampler(BaseSampler):
         return {}
 
     def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
-        study._storage.set_trial_system_attr(trial._trial_id, TIER_ATTR, self.tier_of(trial.number))
+        study._storage.set_trial_system_attr(trial._trial_id, Attr.TIER, self.tier_of(trial.number))
         self._inner.before_trial(study, trial)
 
     def sample_independent(self, study, trial, param_name: str, param_distribution: BaseDistribution) -> Any:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from studies.cli import app
 from studies.queries import UnknownStudy, best_params, compare_trials, list_studies, study_status
 from studies.runner import start_study
-from studies.samplers import TIER_ATTR
+from studies.vocabulary import Attr
 from studies.storage import get_storage
 from tracker import Settings
 
@@ -81,7 +81,7 @@ def test_coordinate_descent_fixes_earlier_tiers(study_settings: Settings) -> Non
     start_study(spec, study_settings, progress=False)
     trials = optuna.load_study(study_name="tiers", storage=get_storage(study_settings.studies.storage)).trials
     tier1, tier2 = trials[:4], trials[4:]
-    assert [t.system_attrs[TIER_ATTR] for t in trials] == [0] * 4 + [1] * 3
+    assert [t.system_attrs[Attr.TIER] for t in trials] == [0] * 4 + [1] * 3
     assert all(t.params["y"] == 0.5 for t in tier1), "tier 2 parameters stay at their default during tier 1"
     best_x = min(tier1, key=lambda t: t.value).params["x"]
     assert all(t.params["x"] == best_x for t in tier2), "tier 1's best is fixed while tier 2 is tuned"

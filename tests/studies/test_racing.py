@@ -8,7 +8,8 @@ import scipy.stats as ss
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studies.pruners import RacingPruner, signed_rank_p_value
+from studies.pruners import RacingPruner
+from studies.stats import signed_rank_p_value
 
 
 @settings(max_examples=150, deadline=None)

@@ -15,6 +15,7 @@ from optuna.trial import TrialState
 
 from studies.queries import open_study, study_status
 from studies.runner import start_study, stop_study
+from studies.vocabulary import Attr
 from studies.storage import get_storage
 from tests.conftest import REPO
 from tracker import Settings, Tag, Tracker
@@ -50,7 +51,7 @@ def test_solver_study_is_recorded_as_nested_runs(study_settings: Settings) -> No
     trials = runs[runs["tags.tt.kind"] == "trial"]
     assert (trials["tags.mlflow.parentRunId"] == handle.parent_run_id).all()
     assert set(runs[runs["tags.tt.kind"] == "solve"]["tags.mlflow.parentRunId"]) == set(trials["run_id"])
-    by_run = {t.user_attrs["tt_run_id"]: t for t in _trials(study_settings, "rec")}
+    by_run = {t.user_attrs[Attr.RUN_ID]: t for t in _trials(study_settings, "rec")}
     client = Tracker(study_settings).client
     for run_id, trial in by_run.items():
         series = client.get_metric_history(run_id, "gap")
@@ -67,7 +68,7 @@ def test_two_workers_reach_the_exact_target(study_settings: Settings) -> None:
     assert handle.state == "done"
     assert len(trials) == 12
     assert {t.state for t in trials} == {TrialState.COMPLETE}
-    assert len({t.user_attrs["tt_worker"] for t in trials}) == 2, "both workers ran trials"
+    assert len({t.user_attrs[Attr.WORKER] for t in trials}) == 2, "both workers ran trials"
     _nothing_running(study_settings, "two")
 
 
@@ -98,7 +99,7 @@ def test_failed_trials_are_retried_with_the_same_params(study_settings: Settings
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     assert handle.state == "done" and len(complete) == 3 and len(failed) == 3
     assert {t.params["x"] for t in failed} == {t.params["x"] for t in complete}
-    assert all("transient failure" in t.user_attrs["tt_error"] for t in failed)
+    assert all("transient failure" in t.user_attrs[Attr.ERROR] for t in failed)
     runs = _runs(study_settings, "flaky")
     failed_runs = runs[(runs["tags.tt.kind"] == "trial") & (runs["status"] == "FAILED")]
     assert len(failed_runs) == 3
@@ -136,7 +137,7 @@ def test_racing_prunes_a_clearly_worse_configuration_with_evidence(study_setting
     assert trials[0.1].state == TrialState.COMPLETE
     assert trials[0.9].state == TrialState.PRUNED
     assert len(trials[0.9].intermediate_values) < 12
-    run = Tracker(study_settings).client.get_run(trials[0.9].user_attrs["tt_run_id"])
+    run = Tracker(study_settings).client.get_run(trials[0.9].user_attrs[Attr.RUN_ID])
     assert run.info.status == "KILLED"
     tags = run.data.tags
     assert tags[Tag.STATE.value] == "PRUNED"
@@ -151,7 +152,7 @@ def test_cost_budget_stops_within_one_trial(study_settings: Settings) -> None:
                          budget={"n_trials": 50, "cost": 3.0}, pruners=[{"type": "cost_budget"}])
     handle = start_study(spec, study_settings, progress=False)
     trials = _trials(study_settings, "budget")
-    costs = [t.user_attrs.get("tt_cost", 0.0) for t in trials]
+    costs = [t.user_attrs.get(Attr.COST, 0.0) for t in trials]
     assert handle.state == "done"
     assert len(trials) < 50
     assert sum(costs) <= 3.0 + max(costs)
@@ -183,11 +184,11 @@ def test_kill_9_of_a_worker_loses_nothing(study_settings: Settings, tmp_path: Pa
     trials = _trials(study_settings, "kill")
     killed = next(t for t in trials if t.number == victim_trial)
     assert killed.state == TrialState.FAIL
-    retried = [t for t in trials if t.user_attrs.get("tt_retry_of") == victim_trial]
+    retried = [t for t in trials if t.user_attrs.get(Attr.RETRY_OF) == victim_trial]
     assert retried and retried[0].params == killed.params and retried[0].state == TrialState.COMPLETE
     assert sum(t.state == TrialState.COMPLETE for t in trials) == 6
     assert study_status("kill", study_settings).state == "done"
-    killed_run = Tracker(study_settings).client.get_run(killed.user_attrs["tt_run_id"])
+    killed_run = Tracker(study_settings).client.get_run(killed.user_attrs[Attr.RUN_ID])
     assert killed_run.info.status == "FAILED"
     _nothing_running(study_settings, "kill")
     assert handle.detached_pid is not None
