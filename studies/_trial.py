@@ -17,7 +17,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from studies._recording import StudyRecorder
 from studies.objectives import TrialContext, evaluate
-from studies.pruners import RacingPruner, find
+from studies.pruners import CostBudgetPruner, RacingPruner, find
 from studies.space import suggest
 from studies.spec import StudySpec
 from studies.vocabulary import Attr, Metric
@@ -107,7 +107,8 @@ def _prune_tags(study: optuna.Study, trial: optuna.Trial, message: str) -> dict[
     tags: dict[Tag, Any] = {Tag.PRUNED_BY: message}
     racing = find(study.pruner, RacingPruner)
     evidence = getattr(racing, "evidence", {}).get(trial.number) if racing else None
-    cost_reason = getattr(study.pruner, "last_reason", {}).get(trial.number)
+    budget = find(study.pruner, CostBudgetPruner)
+    cost_reason = budget.last_reason.get(trial.number) if budget else None
     if evidence:
         tags.update({
             Tag.PRUNED_BY: "racing",

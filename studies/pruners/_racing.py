@@ -3,8 +3,8 @@
 The test is Optuna's `WilcoxonPruner`'s — a one-sided Wilcoxon signed-rank test of the trial's
 per-instance results against the best trial's on the instances both have seen, with the same
 safety rule — computed by `studies.stats.paired_test`, the test `compare_trials` and promotion
-use too. The race only decides whether a trial goes on: a trial that has reported every one of
-its evaluations is never pruned, so a configuration that paid for all of them keeps its value.
+use too. The race only decides whether a trial goes on: `make_pruner` wraps it in
+`PaidEvaluationsGuard`, so a trial that reported every evaluation completes with its value.
 """
 
 from __future__ import annotations
@@ -33,27 +33,20 @@ class RacingPruner(BasePruner):
     Args:
         p_threshold: p-value below which a trial is dropped.
         n_startup_steps: instances every trial sees before it can be dropped.
-        n_steps: evaluations a trial makes in all; a trial that reported them all is never
-            dropped (None: unknown, race at every step).
     """
 
-    def __init__(self, p_threshold: float = 0.1, n_startup_steps: int = 2, n_steps: int | None = None) -> None:
+    def __init__(self, p_threshold: float = 0.1, n_startup_steps: int = 2) -> None:
         if not 0.0 < p_threshold < 1.0:
             raise ValueError(f"p_threshold must be in (0, 1) but got {p_threshold}.")
         if n_startup_steps < 0:
             raise ValueError(f"n_startup_steps cannot be negative but got {n_startup_steps}.")
         self.p_threshold = p_threshold
-        if n_steps is not None and n_steps < 1:
-            raise ValueError(f"n_steps must be >= 1 but got {n_steps}.")
         self.n_startup_steps = n_startup_steps
-        self.n_steps = n_steps
         self.evidence: dict[int, dict[str, Any]] = {}
 
     def prune(self, study: optuna.Study, trial: FrozenTrial) -> bool:
         if not trial.intermediate_values:
             return False
-        if self.n_steps is not None and len(trial.intermediate_values) >= self.n_steps:
-            return False  # every evaluation is paid for: the trial completes with its value
         best = best_trial(study.get_trials(deepcopy=False), _direction(study))
         if best is None:  # no completed trial yet
             return False

@@ -8,7 +8,7 @@ import scipy.stats as ss
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studies.pruners import RacingPruner
+from studies.pruners import CostBudgetPruner, PaidEvaluationsGuard, RacingPruner, find
 from studies.stats import signed_rank_p_value
 
 
@@ -39,3 +39,40 @@ def test_arguments_are_checked() -> None:
         RacingPruner(p_threshold=1.5)
     with pytest.raises(ValueError, match="n_startup_steps"):
         RacingPruner(n_startup_steps=-1)
+    with pytest.raises(ValueError, match="n_steps"):
+        PaidEvaluationsGuard(RacingPruner(), n_steps=0)
+
+
+def _race(pruner, incumbent: list[float], challenger: list[float]) -> list[bool]:
+    """Prune decisions for `challenger` after each of its reports, against a completed incumbent."""
+    import optuna
+
+    study = optuna.create_study(pruner=pruner)
+    first = study.ask()
+    for step, value in enumerate(incumbent):
+        first.report(value, step)
+    study.tell(first, sum(incumbent) / len(incumbent))
+    trial = study.ask()
+    decisions = []
+    for step, value in enumerate(challenger):
+        trial.report(value, step)
+        decisions.append(trial.should_prune())
+    return decisions
+
+
+def test_a_clearly_worse_trial_is_raced_out_before_its_last_evaluation() -> None:
+    incumbent = [0.01 * k for k in range(1, 9)]
+    worse = [v + 0.5 for v in incumbent]
+    decisions = _race(PaidEvaluationsGuard(RacingPruner(p_threshold=0.1, n_startup_steps=2), 8), incumbent, worse)
+    assert any(decisions[:-1]), "the race drops a trial worse on every instance before the end"
+
+
+def test_a_trial_that_paid_for_every_evaluation_is_never_pruned() -> None:
+    incumbent = [0.01 * k for k in range(1, 9)]
+    worse = [v + 0.5 for v in incumbent]
+    racing = RacingPruner(p_threshold=0.1, n_startup_steps=2)
+    assert _race(PaidEvaluationsGuard(racing, 8), incumbent, worse)[-1] is False
+    assert _race(racing, incumbent, worse)[-1] is True, "unguarded, the same evidence prunes at the last step"
+    spent = CostBudgetPruner(budget=1e-9, inner=racing)  # the shape make_pruner builds: guard > budget > race
+    assert _race(PaidEvaluationsGuard(spent, 8), incumbent, worse)[-1] is False
+    assert find(PaidEvaluationsGuard(spent, 8), RacingPruner) is racing
