@@ -25,11 +25,12 @@ from optuna.trial import TrialState
 
 from studies._recording import StudyRecorder
 from studies.pruners import study_spend
+from studies.settings import Settings, load_settings
 from studies.spec import SpecError, StudySpec, load_spec, spec_from_json, spec_to_json
 from studies.storage import get_storage
 from studies.vocabulary import COUNTED_STATES, Attr, StopReason, StudyState, ranked_trials
 from studies.worker import Worker, run_worker
-from tracker import RunState, Settings, Tracker, load_settings
+from tracker import RunState, Tracker
 
 MAX_RESPAWNS_PER_WORKER = 3
 POLL_S = 0.5

@@ -19,7 +19,7 @@ from tracker._run import TrackedRun
 from tracker._steps import StepOptions
 from tracker._writer import BatchWriter, now_ms, truncate_tag
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
-from tracker.settings import Settings, default_settings, shared_sqlite_url
+from tracker.settings import TrackerSettings, load_tracker_settings, shared_sqlite_url
 
 # MLflow announces every store migration at INFO; tunetrack creates stores routinely.
 logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
@@ -37,9 +37,9 @@ class Tracker:
     by explicit parent id.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: TrackerSettings | None = None) -> None:
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        self.settings = settings or default_settings()
+        self.settings = settings or load_tracker_settings()
         self.settings.prepare_local_stores()
         self.settings.export_s3_environment()
         self.tracking_uri = shared_sqlite_url(self.settings.tracking.uri)

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from studies.agent._base import TOOLS, ToolSpec
-from tracker import Settings, load_settings
+from studies.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
