@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tracker.settings import TrackerSettings, absolute_sqlite_url, load
+from tracker.settings import TrackerSettings, load
+from tracker.sqlite import absolute_sqlite_url
 
 DEFAULT_STUDY_STORAGE = "sqlite:///mlruns/studies.db"
 DEFAULT_COST_RATE = 1.0

@@ -11,7 +11,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker.settings import TrackerSettings, shared_sqlite_url
+from tracker.settings import TrackerSettings
+from tracker.sqlite import shared_sqlite_url
 
 DEFAULT_HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 60.0

@@ -11,7 +11,6 @@ one `.env`, while this package knows nothing of studies.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tracker.errors import SettingsError
+from tracker.sqlite import absolute_sqlite_url, ensure_parent_dir
 
 DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
 DEFAULT_ARTIFACT_ROOT = "mlruns/artifacts"
@@ -137,8 +137,7 @@ class TrackerSettings(BaseSettings):
     def prepare_local_stores(self) -> None:
         """Create the directories that embedded SQLite stores and local artefacts need."""
         for url in self.store_urls():
-            if url.startswith("sqlite:///"):
-                Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            ensure_parent_dir(url)
         if "://" not in self.tracking.artifact_root:
             Path(self.tracking.artifact_root).mkdir(parents=True, exist_ok=True)
 
@@ -151,49 +150,6 @@ class TrackerSettings(BaseSettings):
             os.environ["AWS_ACCESS_KEY_ID"] = t.aws_access_key_id.get_secret_value()
         if t.aws_secret_access_key is not None:
             os.environ["AWS_SECRET_ACCESS_KEY"] = t.aws_secret_access_key.get_secret_value()
-
-
-def absolute_sqlite_url(url: str) -> str:
-    """`sqlite:///relative.db` resolved against the current directory (other URLs unchanged).
-
-    Relative SQLite URLs mean "relative to where the command runs"; resolving them once keeps
-    that meaning even if the process changes directory or a library caches stores by URL.
-    """
-    if not url.startswith("sqlite:///"):
-        return url
-    path, _, query = url.removeprefix("sqlite:///").partition("?")
-    if path in ("", ":memory:"):
-        return url
-    resolved = "sqlite:///" + str(Path(path).expanduser().resolve())
-    return f"{resolved}?{query}" if query else resolved
-
-
-SQLITE_BUSY_TIMEOUT_S = 120
-
-
-def shared_sqlite_url(url: str) -> str:
-    """A SQLite store URL fit for several processes: absolute, WAL mode, a long busy timeout.
-
-    MLflow opens SQLite with Python's default 5 s busy timeout, and a study's workers, its
-    runner and a reader (the UI, an agent) write the same file; under load a writer then fails
-    with "database is locked". WAL lets readers run beside the writer and persists in the
-    file; the timeout (a pysqlite URL argument) makes a writer wait instead of failing.
-    Other URLs are returned unchanged.
-    """
-    url = absolute_sqlite_url(url)
-    if not url.startswith("sqlite:///"):
-        return url
-    path, _, query = url.removeprefix("sqlite:///").partition("?")
-    if path in ("", ":memory:"):
-        return url
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    import sqlite3
-
-    with contextlib.closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S)) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
-    if "timeout=" in query:
-        return url
-    return f"{url}{'&' if query else '?'}timeout={SQLITE_BUSY_TIMEOUT_S}"
 
 
 def load(root: type[SettingsT], **overrides: Any) -> SettingsT:
