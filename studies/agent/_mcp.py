@@ -67,7 +67,7 @@ def warm_up(settings: Settings) -> None:
 
         resolved = settings.resolved()
         resolved.prepare_local_stores()
-        Tracker(resolved).client.search_experiments(max_results=1)
+        Tracker(resolved).create_store()
         get_storage(resolved.studies.storage, heartbeat_interval=None, grace_period=None).get_all_studies()
     except Exception:  # noqa: BLE001 - a tool call will report the same problem as a clear error
         log.warning("warm-up failed; the first tool call will be slower", exc_info=True)
