@@ -25,7 +25,7 @@ def importable_for_workers() -> None:
 
 def settings_in(tmp: str | Path, tag: str):
     """tunetrack settings whose MLflow store, artefacts and study storage all live under `tmp`."""
-    from tracker import load_settings
+    from studies.settings import load_settings
 
     return load_settings(
         tracking={"uri": f"sqlite:///{tmp}/{tag}-mlflow.db", "artifact_root": f"{tmp}/{tag}-artifacts"},

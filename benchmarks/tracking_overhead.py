@@ -25,7 +25,8 @@ import mlflow  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
 from mlflow.entities import Metric  # noqa: E402
 
-from tracker import RunKind, Tracker, load_settings  # noqa: E402
+from studies.settings import load_settings  # noqa: E402
+from tracker import RunKind, Tracker  # noqa: E402
 
 ITERATIONS = 5_000_000
 CHUNK = 1_000

@@ -37,8 +37,7 @@ class StudyRecorder:
         """Create the study run on first start, or set it RUNNING again on resume."""
         existing = study.user_attrs.get(Attr.PARENT_RUN_ID)
         if existing:
-            tracker.client.update_run(existing, status="RUNNING")
-            tracker.set_tags(existing, {Tag.STATE: RunState.RUNNING.value})
+            tracker.reopen_run(existing)
             return cls(tracker, spec, existing)
         run = tracker.start_run(
             kind=RunKind.STUDY,
@@ -69,21 +68,9 @@ class StudyRecorder:
         trial.set_user_attr(Attr.RUN_ID, run.run_id)
         return run
 
-    def solve_run(
-        self, trial_run: TrackedRun, trial_number: int, *, solver: str, instance: Any, seed: int,
-        config: dict[str, Any], expected_steps: int | None,
-    ) -> TrackedRun:
-        return self.tracker.start_run(
-            kind=RunKind.SOLVE,
-            parent_run_id=trial_run.run_id,
-            experiment=self.spec.experiment_name,
-            run_name=f"{solver} {instance.name} seed={seed}",
-            params=config,
-            descriptor=instance.descriptor,
-            tags={Tag.STUDY: self.spec.name, Tag.TRIAL: trial_number, Tag.SOLVER: solver, Tag.SEED: seed,
-                  Tag.SCENARIO: instance.name},
-            expected_steps=expected_steps,
-        )
+    def solve_tags(self, trial_number: int) -> dict[Tag, Any]:
+        """Tags that tie a trial's solve run (see `studies.solve.tracked_solve`) to its study and trial."""
+        return {Tag.STUDY: self.spec.name, Tag.TRIAL: trial_number}
 
     def log_progress(self, study: optuna.Study, *, force: bool = False) -> None:
         """Best value, spend and trial counts on the study run, step = finished trials.
@@ -122,5 +109,5 @@ class StudyRecorder:
         children = self.tracker.runs(self.spec.experiment_name, parent_run_id=run_id, filter_string="attributes.status = 'RUNNING'")
         for child in children["run_id"] if not children.empty else []:
             self.tracker.end_run(child, RunState.FAIL, reason)
-        if self.tracker.client.get_run(run_id).info.status == "RUNNING":
+        if self.tracker.is_running(run_id):
             self.tracker.end_run(run_id, RunState.FAIL, reason)

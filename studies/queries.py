@@ -18,11 +18,12 @@ from pydantic import BaseModel, Field
 
 from studies.pruners import study_spend
 from studies.runner import pid_alive
+from studies.settings import Settings, load_settings
 from studies.spec import SolverObjective, StudySpec, spec_from_json
 from studies.stats import paired_test
 from studies.storage import get_storage
 from studies.vocabulary import Attr, StudyState, best_trial, ranked_trials
-from tracker import Settings, TunetrackError, load_settings
+from tracker import TunetrackError
 
 
 class UnknownStudy(TunetrackError, KeyError):

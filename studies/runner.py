@@ -25,11 +25,13 @@ from optuna.trial import TrialState
 
 from studies._recording import StudyRecorder
 from studies.pruners import study_spend
+from studies.settings import Settings, load_settings
 from studies.spec import SpecError, StudySpec, load_spec, spec_from_json, spec_to_json
 from studies.storage import get_storage
 from studies.vocabulary import COUNTED_STATES, Attr, StopReason, StudyState, ranked_trials
 from studies.worker import Worker, run_worker
-from tracker import RunState, Settings, Tracker, load_settings
+from tracker import RunState, Tracker
+from tracker.sqlite import sqlite_path
 
 MAX_RESPAWNS_PER_WORKER = 3
 POLL_S = 0.5
@@ -55,7 +57,8 @@ class StudyConflict(SpecError):
 
 def prepare_study(spec: StudySpec, settings: Settings, *, n_trials: int | None = None) -> tuple[optuna.Study, StudyRecorder]:
     """Create or resume the study and its study run; set the target; enqueue warm starts and grid points."""
-    tracker = Tracker(settings)  # creates the MLflow store here, before any worker
+    tracker = Tracker(settings)
+    tracker.create_store()  # once, here in the parent, before any worker
     storage = get_storage(settings.studies.storage)
     study = optuna.create_study(
         study_name=spec.name, storage=storage, direction=spec.direction, load_if_exists=True)
@@ -323,8 +326,9 @@ def runner_pid_if_running(name: str, settings: Settings) -> int | None:
 
 
 def _log_path(settings: Settings, name: str) -> Path:
-    if settings.studies.storage.startswith("sqlite:///"):
-        base = Path(settings.studies.storage.removeprefix("sqlite:///")).parent / "logs"
+    database = sqlite_path(settings.studies.storage)
+    if database is not None:
+        base = database.parent / "logs"
     else:
         base = Path(os.environ.get("TMPDIR", "/tmp")) / "tunetrack-logs"
     base.mkdir(parents=True, exist_ok=True)

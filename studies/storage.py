@@ -12,14 +12,13 @@ import fcntl
 import hashlib
 import inspect
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import optuna
 import sqlalchemy
 from optuna.storages import RDBStorage
 from optuna.trial import FrozenTrial
 
-from tracker.settings import SQLITE_BUSY_TIMEOUT_S, absolute_sqlite_url
+from tracker.sqlite import SQLITE_BUSY_TIMEOUT_S, absolute_sqlite_url, apply_pragmas, sqlite_path
 
 # Optuna 4.9 renamed the stale-trial callback argument.
 _STALE_CALLBACK_ARG = (
@@ -31,18 +30,8 @@ HEARTBEAT_INTERVAL_S = 5
 GRACE_PERIOD_S = 20
 
 
-def _sqlite_path(url: str) -> Path | None:
-    if not url.startswith("sqlite:///"):
-        return None
-    return Path(url.removeprefix("sqlite:///").partition("?")[0])
-
-
 def _on_connect_sqlite(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
-    cursor.close()
+    apply_pragmas(dbapi_connection)
 
 
 def get_storage(
@@ -55,12 +44,12 @@ def get_storage(
     """An RDB storage for `url`, creating the SQLite file's directory when needed."""
     url = absolute_sqlite_url(url)
     engine_kwargs: dict = {}
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine_kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
         with contextlib.closing(sqlalchemy.create_engine(url).raw_connection()) as raw:  # WAL before Optuna's engine
-            _on_connect_sqlite(raw.driver_connection, None)
+            apply_pragmas(raw.driver_connection)
     else:
         engine_kwargs["pool_pre_ping"] = True
     storage = RDBStorage(
@@ -84,7 +73,7 @@ def study_lock(url: str, study_name: str) -> Iterator[None]:
     transaction-scoped advisory lock (any number of hosts). Other backends: no lock.
     """
     url = absolute_sqlite_url(url)
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None:
         lock_path = path.with_name(path.name + f".{_key(study_name) & 0xFFFF:04x}.lock")
         with open(lock_path, "a+") as handle:

@@ -20,10 +20,11 @@ from studies._recording import StudyRecorder
 from studies._trial import retry_failed, run_trial
 from studies.pruners import make_pruner, spend_of
 from studies.samplers import make_sampler
+from studies.settings import Settings
 from studies.spec import StudySpec, spec_from_json
 from studies.storage import HEARTBEAT_INTERVAL_S, get_storage, study_lock
 from studies.vocabulary import COUNTED_STATES, Attr, StopReason
-from tracker import Settings, Tracker
+from tracker import Tracker
 
 log = logging.getLogger(__name__)
 

@@ -14,19 +14,18 @@ from tracker._run import TrackedRun
 from tracker._tracker import Tracker
 from tracker.errors import RecordError, SettingsError, TunetrackError
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
-from tracker.settings import Settings, default_settings, load_settings
+from tracker.settings import TrackerSettings, load_tracker_settings
 
 __all__ = [
     "SCHEMA_VERSION",
     "RecordError",
     "RunKind",
     "RunState",
-    "Settings",
     "SettingsError",
     "Tag",
     "TrackedRun",
     "Tracker",
+    "TrackerSettings",
     "TunetrackError",
-    "default_settings",
-    "load_settings",
+    "load_tracker_settings",
 ]

@@ -16,6 +16,7 @@ from mlflow.entities import Metric
 
 from tracker._steps import StepOptions, StepPipeline
 from tracker._writer import BatchWriter, now_ms
+from tracker.errors import RecordError
 from tracker.records import EVENTS_ARTIFACT, TRACEBACK_ARTIFACT, RunState, Tag
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class TrackedRun:
         """A DataFrame as Parquet (`.parquet`) or CSV (`.csv`), chosen by the name's suffix."""
         suffix = Path(name).suffix
         if suffix not in (".parquet", ".csv"):
-            raise ValueError(f"table name must end in .parquet or .csv; got {name!r}")
+            raise RecordError(f"table name must end in .parquet or .csv; got {name!r}")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(name).name
             frame.to_parquet(path, index=False) if suffix == ".parquet" else frame.to_csv(path, index=False)

@@ -28,6 +28,7 @@ from mlflow.entities import Metric
 
 from tracker._decimate import Decimator
 from tracker._writer import BatchWriter
+from tracker.errors import RecordError
 from tracker.records import STEPS_ARTIFACT
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ def _columns_table(columns: Mapping[str, Any]) -> pa.Table:
     arrays = {k: np.asarray(v) for k, v in columns.items()}
     lengths = {len(a) for a in arrays.values()}
     if len(lengths) > 1:
-        raise ValueError(f"step columns must have equal lengths; got {sorted(lengths)}")
+        raise RecordError(f"step columns must have equal lengths; got {sorted(lengths)}")
     table = pa.table(arrays)
     if TIME_COLUMN not in table.column_names:
         table = table.append_column(TIME_COLUMN, pa.array(np.full(table.num_rows, time.time())))

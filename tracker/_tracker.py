@@ -19,7 +19,8 @@ from tracker._run import TrackedRun
 from tracker._steps import StepOptions
 from tracker._writer import BatchWriter, now_ms, truncate_tag
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
-from tracker.settings import Settings, default_settings, shared_sqlite_url
+from tracker.settings import TrackerSettings, load_tracker_settings
+from tracker.sqlite import shared_sqlite_url
 
 # MLflow announces every store migration at INFO; tunetrack creates stores routinely.
 logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
@@ -37,14 +38,33 @@ class Tracker:
     by explicit parent id.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        self.settings = settings or default_settings()
-        self.settings.prepare_local_stores()
-        self.settings.export_s3_environment()
-        self.tracking_uri = shared_sqlite_url(self.settings.tracking.uri)
-        self.client = MlflowClient(tracking_uri=self.tracking_uri)
+    def __init__(self, settings: TrackerSettings | None = None) -> None:
+        """Remember the settings; nothing is created or opened until the first call that needs the store."""
+        self.settings = settings or load_tracker_settings()
+        self._client: MlflowClient | None = None
         self._experiment_ids: dict[str, str] = {}
+
+    @property
+    def client(self) -> MlflowClient:
+        """The MLflow client on the configured store, opened on first use.
+
+        Opening prepares local directories, hands S3 settings to boto3 and puts a SQLite store in
+        WAL mode. Other packages call `Tracker` methods, never this client.
+        """
+        if self._client is None:
+            os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+            self.settings.prepare_local_stores()
+            self.settings.export_s3_environment()
+            self._client = MlflowClient(tracking_uri=shared_sqlite_url(self.settings.tracking.uri))
+        return self._client
+
+    def create_store(self) -> None:
+        """Open the tracking store now, creating (migrating) it if new.
+
+        Several processes migrating one new SQLite store at once fail, so a parent calls this
+        once before it starts workers; a server store answers the same call as a reachability check.
+        """
+        self.client.search_experiments(max_results=1)
 
     # ---- experiments -----------------------------------------------------------------
     def experiment_id(self, name: str, *, create: bool = True) -> str | None:
@@ -149,6 +169,15 @@ class Tracker:
         writer.set_tags(tags)
         self.client.set_terminated(run_id, status=state.mlflow_status, end_time=now_ms())
 
+    def reopen_run(self, run_id: str) -> None:
+        """Set a finished run RUNNING again (a study resumed), with its `tt.state` tag."""
+        self.client.update_run(run_id, status=RunState.RUNNING.mlflow_status)
+        self.set_tags(run_id, {Tag.STATE: RunState.RUNNING.value})
+
+    def is_running(self, run_id: str) -> bool:
+        """Whether the run is still open in MLflow (e.g. its process was killed before closing it)."""
+        return self.client.get_run(run_id).info.status == RunState.RUNNING.mlflow_status
+
     def set_tags(self, run_id: str, tags: Mapping[str | Tag, Any]) -> None:
         BatchWriter(self.client, run_id).set_tags({str(k): v for k, v in tags.items()})
 
@@ -183,6 +212,10 @@ class Tracker:
         self, experiment: str, metric: str, *, direction: str = "minimize", kind: RunKind | None = None, top: int = 10
     ):
         return queries.leaderboard(self.runs(experiment, kind=kind), metric, direction, top)
+
+    def experiment_names(self) -> dict[str, str]:
+        """Experiment id -> name for every active experiment."""
+        return {e.experiment_id: e.name for e in self.client.search_experiments(view_type=ViewType.ACTIVE_ONLY)}
 
     def load_steps(self, run_id: str):
         """The full-resolution step trace of a run (`steps.parquet`) as a DataFrame."""

@@ -11,7 +11,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker.settings import Settings, shared_sqlite_url
+from tracker.settings import TrackerSettings
+from tracker.sqlite import shared_sqlite_url
 
 DEFAULT_HOST = "127.0.0.1"
 STARTUP_TIMEOUT_S = 60.0
@@ -62,7 +63,7 @@ def server_command(backend_uri: str, artifact_root: str, host: str, port: int) -
 
 
 def start_server(
-    settings: Settings,
+    settings: TrackerSettings,
     *,
     host: str = DEFAULT_HOST,
     port: int | None = None,

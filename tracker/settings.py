@@ -1,31 +1,33 @@
-"""One settings root for tunetrack, read from init args, environment, `.env`, then defaults.
+"""The tracking part of tunetrack's one settings root, read from init args, environment, `.env`, defaults.
 
 Environment variables use the `TUNETRACK_` prefix and `__` between nested sections, e.g.
 `TUNETRACK_TRACKING__URI=http://127.0.0.1:5000` or `TUNETRACK_STEPS__POINTS_PER_METRIC=200`.
 Unknown keys fail loudly so a typo never silently falls back to a default.
+
+`TrackerSettings` holds what the tracker reads (`tracking`, `steps`); `studies.settings.Settings`
+extends it with the study and agent sections, so an application has one root, one prefix and
+one `.env`, while this package knows nothing of studies.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tracker.errors import SettingsError
+from tracker.sqlite import absolute_sqlite_url, ensure_parent_dir
 
 DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
 DEFAULT_ARTIFACT_ROOT = "mlruns/artifacts"
-DEFAULT_STUDY_STORAGE = "sqlite:///mlruns/studies.db"
 DEFAULT_POINTS_PER_METRIC = 500
 DEFAULT_FLUSH_INTERVAL_S = 2.0
-DEFAULT_COST_RATE = 1.0
 
 _SECTION = ConfigDict(extra="forbid", validate_default=True)
+SettingsT = TypeVar("SettingsT", bound="TrackerSettings")
 
 
 class TrackingSettings(BaseModel):
@@ -59,46 +61,8 @@ class StepSettings(BaseModel):
     flush_interval_s: float = Field(DEFAULT_FLUSH_INTERVAL_S, gt=0.0, le=3600.0)
 
 
-class StudySettings(BaseModel):
-    """Where Optuna studies live and how spend is counted."""
-
-    model_config = _SECTION
-
-    storage: str = Field(DEFAULT_STUDY_STORAGE, description="Optuna RDB storage URL.")
-    cost_rate: float = Field(DEFAULT_COST_RATE, gt=0.0, description="Cost units per second of solver time.")
-
-    @field_validator("storage")
-    @classmethod
-    def _rdb_url(cls, value: str) -> str:
-        allowed = ("sqlite:///", "postgresql://", "postgresql+psycopg2://", "mysql://", "mysql+pymysql://")
-        if not value.startswith(allowed):
-            raise ValueError(f"studies.storage must start with one of {', '.join(allowed)}; got {value!r}")
-        return value
-
-
-class AgentSettings(BaseModel):
-    """Guardrails for agent tools: what an agent may start and how much it may spend."""
-
-    model_config = _SECTION
-
-    allowed_objectives: list[str] = Field(
-        default_factory=lambda: ["solver:*"],
-        description="Objectives an agent may start: 'solver:*', 'solver:sa', or 'module:function' patterns.",
-    )
-    max_trials: int = Field(500, ge=1)
-    max_cost: float = Field(3600.0, gt=0.0)
-    max_workers: int = Field(4, ge=1)
-    project_root: str | None = Field(
-        None, description="Directory promotion may write into (None = the tunetrack checkout); targets outside "
-        "it are refused.")
-    promotion_alpha: float = Field(0.05, gt=0.0, lt=1.0, description="Promotion gate: one-sided Wilcoxon alpha.")
-    promotion_seeds: int = Field(3, ge=1, le=100, description="Promotion gate: fresh seeds per held-out instance.")
-    promotion_holdout: int = Field(
-        3, ge=1, le=100, description="Promotion gate: held-out instances re-evaluated (not used by the study).")
-
-
-class Settings(BaseSettings):
-    """The settings root (see module docstring for sources and precedence)."""
+class TrackerSettings(BaseSettings):
+    """The settings root of the tracker (see module docstring for sources and precedence)."""
 
     model_config = SettingsConfigDict(
         env_prefix="TUNETRACK_",
@@ -111,8 +75,27 @@ class Settings(BaseSettings):
 
     tracking: TrackingSettings = Field(default_factory=TrackingSettings)
     steps: StepSettings = Field(default_factory=StepSettings)
-    studies: StudySettings = Field(default_factory=StudySettings)
-    agent: AgentSettings = Field(default_factory=AgentSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[Any, ...]:
+        """init > env > `.env`; the tracker alone leaves a shared `.env`'s other sections to their root.
+
+        Environment variables of unknown sections are ignored by pydantic-settings already; a
+        root that extends this one (with `extra="forbid"`) still fails on every unknown key.
+        """
+        if settings_cls is TrackerSettings:
+            def own_dotenv() -> dict[str, Any]:
+                return {k: v for k, v in dotenv_settings().items() if k in TrackerSettings.model_fields}
+
+            return init_settings, env_settings, own_dotenv, file_secret_settings
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     def redacted(self) -> dict[str, Any]:
         """Settings as plain data with every secret replaced, safe to log to MLflow."""
@@ -133,26 +116,28 @@ class Settings(BaseSettings):
         return json.dumps(reveal(self.model_dump(mode="python")))
 
     @classmethod
-    def from_private_json(cls, text: str) -> "Settings":
+    def from_private_json(cls: type[SettingsT], text: str) -> SettingsT:
         import json
 
         return cls.model_validate(json.loads(text))
 
-    def resolved(self) -> "Settings":
+    def resolved(self: SettingsT) -> SettingsT:
         """A copy whose local stores are absolute paths, so another process or directory means the same."""
         root = self.tracking.artifact_root
         tracking = self.tracking.model_copy(update={
             "uri": absolute_sqlite_url(self.tracking.uri),
             "artifact_root": root if "://" in root else str(Path(root).expanduser().resolve()),
         })
-        studies = self.studies.model_copy(update={"storage": absolute_sqlite_url(self.studies.storage)})
-        return self.model_copy(update={"tracking": tracking, "studies": studies})
+        return self.model_copy(update={"tracking": tracking})
+
+    def store_urls(self) -> list[str]:
+        """Every database URL these settings name (a root that adds stores extends this)."""
+        return [self.tracking.uri]
 
     def prepare_local_stores(self) -> None:
         """Create the directories that embedded SQLite stores and local artefacts need."""
-        for url in (self.tracking.uri, self.studies.storage):
-            if url.startswith("sqlite:///"):
-                Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        for url in self.store_urls():
+            ensure_parent_dir(url)
         if "://" not in self.tracking.artifact_root:
             Path(self.tracking.artifact_root).mkdir(parents=True, exist_ok=True)
 
@@ -167,58 +152,14 @@ class Settings(BaseSettings):
             os.environ["AWS_SECRET_ACCESS_KEY"] = t.aws_secret_access_key.get_secret_value()
 
 
-def absolute_sqlite_url(url: str) -> str:
-    """`sqlite:///relative.db` resolved against the current directory (other URLs unchanged).
-
-    Relative SQLite URLs mean "relative to where the command runs"; resolving them once keeps
-    that meaning even if the process changes directory or a library caches stores by URL.
-    """
-    if not url.startswith("sqlite:///"):
-        return url
-    path, _, query = url.removeprefix("sqlite:///").partition("?")
-    if path in ("", ":memory:"):
-        return url
-    resolved = "sqlite:///" + str(Path(path).expanduser().resolve())
-    return f"{resolved}?{query}" if query else resolved
-
-
-SQLITE_BUSY_TIMEOUT_S = 120
-
-
-def shared_sqlite_url(url: str) -> str:
-    """A SQLite store URL fit for several processes: absolute, WAL mode, a long busy timeout.
-
-    MLflow opens SQLite with Python's default 5 s busy timeout, and a study's workers, its
-    runner and a reader (the UI, an agent) write the same file; under load a writer then fails
-    with "database is locked". WAL lets readers run beside the writer and persists in the
-    file; the timeout (a pysqlite URL argument) makes a writer wait instead of failing.
-    Other URLs are returned unchanged.
-    """
-    url = absolute_sqlite_url(url)
-    if not url.startswith("sqlite:///"):
-        return url
-    path, _, query = url.removeprefix("sqlite:///").partition("?")
-    if path in ("", ":memory:"):
-        return url
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    import sqlite3
-
-    with contextlib.closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S)) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
-    if "timeout=" in query:
-        return url
-    return f"{url}{'&' if query else '?'}timeout={SQLITE_BUSY_TIMEOUT_S}"
-
-
-def load_settings(**overrides: Any) -> Settings:
-    """Build settings, turning pydantic's validation error into one that names each bad field."""
+def load(root: type[SettingsT], **overrides: Any) -> SettingsT:
+    """Build settings of `root`, turning pydantic's validation error into one that names each bad field."""
     try:
-        return Settings(**overrides)
+        return root(**overrides)
     except ValidationError as exc:
         raise SettingsError.from_validation(exc) from None
 
 
-@lru_cache(maxsize=1)
-def default_settings() -> Settings:
-    """Process-wide settings from the environment, read once."""
-    return load_settings()
+def load_tracker_settings(**overrides: Any) -> TrackerSettings:
+    """The tracker's settings alone, for using `tracker` without `studies`."""
+    return load(TrackerSettings, **overrides)

@@ -16,7 +16,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tracker import Settings, TunetrackError, load_settings
+from studies.settings import Settings, load_settings
+from tracker import TunetrackError
 from tracker.errors import describe_validation_error
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from typing import Any
 
 from studies.agent._base import GuardrailError
 from studies.promotion import project_root
+from studies.settings import Settings
 from studies.spec import ParamSpec, StudySpec
-from tracker import Settings
 
 
 def check_objective(spec: StudySpec, settings: Settings) -> None:

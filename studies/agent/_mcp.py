@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from studies.agent._base import TOOLS, ToolSpec
-from tracker import Settings, load_settings
+from studies.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def warm_up(settings: Settings) -> None:
 
         resolved = settings.resolved()
         resolved.prepare_local_stores()
-        Tracker(resolved).client.search_experiments(max_results=1)
+        Tracker(resolved).create_store()
         get_storage(resolved.studies.storage, heartbeat_interval=None, grace_period=None).get_all_studies()
     except Exception:  # noqa: BLE001 - a tool call will report the same problem as a clear error
         log.warning("warm-up failed; the first tool call will be slower", exc_info=True)

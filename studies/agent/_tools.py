@@ -37,8 +37,8 @@ from studies.agent._models import (
     StudyInput,
     StudyStatusOutput,
 )
+from studies.settings import Settings
 from studies.spec import StudySpec, load_spec
-from tracker import Settings
 
 _MERGED_SECTIONS = ("budget", "sampler", "warm_starts")  # merged key by key; other fields are replaced
 

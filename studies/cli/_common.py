@@ -8,7 +8,8 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
-from tracker import Settings, TunetrackError, load_settings
+from studies.settings import Settings, load_settings
+from tracker import TunetrackError
 
 console = Console()
 errors = Console(stderr=True)

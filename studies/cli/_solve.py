@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import typer
@@ -11,9 +10,8 @@ from rich.table import Table
 
 import solvers
 from studies.cli._common import console, fail, print_json, settings_or_exit
-from tracker import RunKind, Tag, Tracker
-
-SOLUTION_ARTIFACT = "solution.json"
+from studies.solve import tracked_solve
+from tracker import Tracker
 
 
 def register(app: typer.Typer) -> None:
@@ -57,34 +55,17 @@ def solve(
         config = solvers.check(instance, solver, parse_sets(sets))
     except solvers.SolverError as exc:
         fail(str(exc))
-    tracker = Tracker(settings_or_exit())
-    params = {k: v for k, v in config.model_dump(mode="json").items() if v is not None}
-    params.update(solver=solver, seed=seed, time_limit=time_limit, iterations=iterations)
-    with tracker.start_run(
-        kind=RunKind.SOLVE,
-        experiment=experiment or instance.family,
-        run_name=f"{solver} {instance.name} seed={seed}",
-        params={k: v for k, v in params.items() if v is not None},
-        descriptor={k: v for k, v in instance.descriptor.items() if v is not None},
-        tags={Tag.SOLVER: solver, Tag.SCENARIO: instance.name, Tag.SEED: str(seed)},
-        expected_steps=math.ceil(iterations / config.chunk_size) if iterations else None,
-    ) as run:
-        result = solvers.solve(instance, solver, config, seed=seed, time_limit=time_limit, iterations=iterations,
-                               on_step=run.log_step, on_event=run.log_event)
-        metrics = {"objective": result.objective, "seconds": result.seconds, "iterations": result.iterations}
-        if result.gap is not None:
-            metrics["gap"] = result.gap
-        run.log_metrics(metrics)
-        run.log_dict({"instance": result.instance, "objective": result.objective, "solution": list(result.solution)},
-                     SOLUTION_ARTIFACT)
+    done = tracked_solve(Tracker(settings_or_exit()), instance, solver, config, seed=seed, time_limit=time_limit,
+                         iterations=iterations, experiment=experiment)
+    result = done.result
     if as_json:
-        print_json({**result.to_dict(), "run_id": run.run_id, "experiment_id": run.experiment_id})
+        print_json({**result.to_dict(), "run_id": done.run_id, "experiment_id": done.experiment_id})
         return
     gap = "n/a" if result.gap is None else f"{100 * result.gap:.3f} %"
     console.print(f"{solver} on [bold]{instance.name}[/] (seed {seed}): objective [bold]{result.objective:g}[/], "
                   f"reference {result.reference if result.reference is not None else 'n/a'}, gap {gap}, "
                   f"{result.seconds:.2f} s, {result.iterations} iterations ({result.stop_reason})")
-    console.print(f"run {run.run_id} in experiment {experiment or instance.family}", style="dim")
+    console.print(f"run {done.run_id} in experiment {experiment or instance.family}", style="dim")
 
 
 def list_solvers(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:

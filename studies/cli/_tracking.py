@@ -51,7 +51,7 @@ def runs(
     """List recent runs, newest first."""
     tracker = Tracker(settings_or_exit())
     frame = tracker.runs(experiment or None, kind=kind, max_results=limit)
-    names = {e.experiment_id: e.name for e in tracker.client.search_experiments()}
+    names = tracker.experiment_names()
     rows = [
         {
             "run_id": r["run_id"],

@@ -40,7 +40,8 @@ from studies.promotion._rewrite import (
     rewrite_constants,
 )
 from studies.promotion._study import Candidate, StudyFacts, load_study_facts
-from tracker import RunKind, Settings, Tag, Tracker, default_settings
+from studies.settings import Settings, default_settings
+from tracker import RunKind, Tag, Tracker
 
 COMPARISON_ARTIFACT = "comparison.csv"
 DIFF_ARTIFACT = "promotion.diff"

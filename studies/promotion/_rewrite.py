@@ -24,7 +24,7 @@ from studies.promotion._text import Replacement, unified_diff, with_provenance, 
 from studies.promotion._toml import replace_toml
 from studies.promotion._values import KEEP
 from studies.promotion._yaml import replace_yaml
-from tracker import Settings, default_settings
+from studies.settings import Settings, default_settings
 
 Scalar = bool | int | float | str
 

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from studies.promotion._errors import PromotionError
-from tracker import Settings
+from studies.settings import Settings
 
 
 @dataclasses.dataclass(frozen=True)

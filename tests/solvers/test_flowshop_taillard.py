@@ -12,13 +12,10 @@ import solvers
 from solvers.errors import ProblemError
 from solvers.flowshop import format_taillard, generate, parse_taillard, reference_table, taillard_instance, unif
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-PUBLISHED = SHARED / "taillard_flowshop.csv"
+PUBLISHED = Path(solvers.__file__).parent / "data" / "taillard_flowshop.csv"  # the package's copy
 
 
 def _published_rows() -> list[dict[str, str]]:
-    if not PUBLISHED.exists():
-        return []
     with PUBLISHED.open() as fh:
         return list(csv.DictReader(fh))
 
@@ -26,12 +23,10 @@ def _published_rows() -> list[dict[str, str]]:
 ROWS = _published_rows()
 
 
-@pytest.mark.skipif(not ROWS, reason=f"{PUBLISHED} not present")
 def test_published_table_lists_all_120_instances() -> None:
     assert [r["name"] for r in ROWS] == [f"ta{i:03d}" for i in range(1, 121)]
 
 
-@pytest.mark.skipif(not ROWS, reason=f"{PUBLISHED} not present")
 @pytest.mark.parametrize("row", ROWS, ids=[r["name"] for r in ROWS])
 def test_generator_reproduces_published_instance(row: dict[str, str]) -> None:
     inst = taillard_instance(row["name"])
@@ -45,7 +40,6 @@ def test_generator_reproduces_published_instance(row: dict[str, str]) -> None:
     assert inst.descriptor["optimal"] == (row["optimal"] == "yes")
 
 
-@pytest.mark.skipif(not ROWS, reason=f"{PUBLISHED} not present")
 def test_shipped_table_matches_published_bounds() -> None:
     shipped = reference_table()
     for row in ROWS:

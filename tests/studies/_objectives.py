@@ -57,3 +57,25 @@ def per_instance(trial, instances: int = 12) -> float:
         if trial.should_prune():
             raise optuna.TrialPruned()
     return sum(values) / len(values)
+
+
+def hangs_once(trial, marker_dir: str) -> float:
+    """The first trial to claim `marker_dir/victim` writes its pid there, reports a step and hangs until killed.
+
+    Every other trial waits for `marker_dir/release`, so a test kills a worker that is certainly
+    mid-trial and decides when the rest may finish, with no sleep to guess timings.
+    """
+    x = trial.suggest_float("x", 0.0, 1.0)
+    trial.report(x, 0)
+    marker = Path(marker_dir)
+    marker.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(marker / "victim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        while not (marker / "release").exists():
+            time.sleep(0.05)
+        return x
+    os.write(fd, f"{os.getpid()}-{trial.number}".encode())
+    os.close(fd)
+    while True:  # until SIGKILL
+        time.sleep(1)

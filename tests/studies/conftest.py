@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO
-from tracker import Settings, load_settings
+from studies.settings import Settings, load_settings
 
 OBJECTIVES = "tests.studies._objectives"
 

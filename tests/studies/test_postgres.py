@@ -8,8 +8,8 @@ from optuna.trial import TrialState
 
 from studies.queries import study_status
 from studies.runner import start_study
+from studies.settings import Settings
 from studies.storage import get_storage, study_lock
-from tracker import Settings
 
 from .conftest import callable_spec
 

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from studies.cli import app
 from studies.queries import UnknownStudy, best_params, compare_trials, list_studies, study_status
 from studies.runner import start_study
-from studies.vocabulary import Attr
+from studies.settings import Settings
 from studies.storage import get_storage
-from tracker import Settings
+from studies.vocabulary import Attr
 
 from .conftest import callable_spec, solver_spec
 

@@ -15,10 +15,11 @@ from optuna.trial import TrialState
 
 from studies.queries import open_study, study_status
 from studies.runner import start_study, stop_study
-from studies.vocabulary import Attr
 from studies.storage import get_storage
+from studies.vocabulary import Attr
 from tests.conftest import REPO
-from tracker import Settings, Tag, Tracker
+from studies.settings import Settings
+from tracker import Tag, Tracker
 
 from .conftest import callable_spec, solver_spec
 
@@ -172,14 +173,17 @@ def _wait_for(predicate, timeout: float, what: str):
 
 
 def test_kill_9_of_a_worker_loses_nothing(study_settings: Settings, tmp_path: Path) -> None:
-    pids = tmp_path / "pids"
-    spec = callable_spec("kill", "slow", kwargs={"seconds": 0.4, "steps": 5, "pid_dir": str(pids)},
+    marker = tmp_path / "marker" / "victim"
+    spec = callable_spec("kill", "hangs_once", kwargs={"marker_dir": str(marker.parent)},
                          workers=2, budget={"n_trials": 6}, retries=2)
     handle = start_study(spec, study_settings, detach=True)
-    first = _wait_for(lambda: sorted(pids.glob("*")), 120, "a trial to start")[0]
-    victim_pid, victim_trial = (int(part) for part in first.name.split("-"))
-    time.sleep(0.5)  # mid-trial
+    # the victim writes its pid only after its first report, then hangs: certainly mid-trial
+    claimed = _wait_for(lambda: marker.exists() and marker.read_text(), 120, "a trial to hang")
+    victim_pid, victim_trial = (int(part) for part in claimed.split("-"))
     os.kill(victim_pid, signal.SIGKILL)
+    _wait_for(lambda: any(t.user_attrs.get(Attr.RETRY_OF) == victim_trial for t in _trials(study_settings, "kill")),
+              120, "the killed trial to be queued again")
+    (marker.parent / "release").touch()
     _wait_for(lambda: study_status("kill", study_settings).state != "running", 240, "the study to end")
     trials = _trials(study_settings, "kill")
     killed = next(t for t in trials if t.number == victim_trial)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker import Settings, Tracker
+from tracker import Tracker
 from tracker.server import free_port, start_server
-from tracker.settings import StepSettings, TrackingSettings
+from tracker.settings import StepSettings, TrackerSettings, TrackingSettings
 
 POINTS = 40
 FLUSH_S = 0.2
@@ -23,15 +23,15 @@ class Backend:
     """A tracking configuration under test plus the environment a child process needs to reach it."""
 
     name: str
-    settings: Settings
+    settings: TrackerSettings
     env: dict[str, str]
 
     def tracker(self) -> Tracker:
         return Tracker(self.settings)
 
 
-def _settings(tracking: TrackingSettings) -> Settings:
-    return Settings(tracking=tracking, steps=StepSettings(points_per_metric=POINTS, flush_interval_s=FLUSH_S))
+def _settings(tracking: TrackingSettings) -> TrackerSettings:
+    return TrackerSettings(tracking=tracking, steps=StepSettings(points_per_metric=POINTS, flush_interval_s=FLUSH_S))
 
 
 def _env(tracking: TrackingSettings) -> dict[str, str]:
@@ -52,7 +52,7 @@ def _env(tracking: TrackingSettings) -> dict[str, str]:
 def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `mlflow server` on 127.0.0.1 (free port), one worker, for the whole session."""
     root = tmp_path_factory.mktemp("mlflow-server")
-    settings = Settings(
+    settings = TrackerSettings(
         tracking=TrackingSettings(uri=f"sqlite:///{root}/mlflow.db", artifact_root=str(root / "artifacts"))
     )
     server = start_server(settings, log_path=root / "server.log")

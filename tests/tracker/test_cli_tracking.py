@@ -16,7 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from studies.cli import app
-from tracker import RunKind, Tracker, load_settings
+from studies.settings import load_settings
+from tracker import RunKind, Tracker
 
 runner = CliRunner()
 

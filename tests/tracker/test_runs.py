@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tracker import RunKind, RunState, Tag
+from tracker import RecordError, RunKind, RunState, Tag
 from tracker.limits import MAX_METRICS_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_PARAMS_TAGS_PER_BATCH, MAX_TAG_VAL_LENGTH
 from tracker.records import LONG_PARAM_POINTER, LONG_PARAMS_ARTIFACT, TRACEBACK_ARTIFACT
 
@@ -177,7 +177,7 @@ def test_artifacts_dict_table_figure(backend: Backend, experiment: str, tmp_path
         run.log_table(frame, "tables/result.parquet")
         run.log_table(frame, "result.csv")
         run.log_figure(figure, "plots/curve.png")
-        with pytest.raises(ValueError, match=r"\.parquet or \.csv"):
+        with pytest.raises(RecordError, match=r"\.parquet or \.csv"):
             run.log_table(frame, "result.xlsx")
     plt.close(figure)
     names = {a.path for a in tracker.client.list_artifacts(run.run_id)}

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker import SettingsError, load_settings
-from tracker.settings import DEFAULT_POINTS_PER_METRIC, DEFAULT_STUDY_STORAGE, DEFAULT_TRACKING_URI
+from studies.settings import DEFAULT_STUDY_STORAGE, load_settings
+from tracker import SettingsError, load_tracker_settings
+from tracker.settings import DEFAULT_POINTS_PER_METRIC, DEFAULT_TRACKING_URI
 
 
 def test_defaults_are_the_embedded_stores() -> None:
@@ -73,3 +74,22 @@ def test_secrets_never_reach_a_dump(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.tracking.aws_secret_access_key.get_secret_value() == "hunter2"
     assert "hunter2" not in repr(settings)
     assert "hunter2" not in str(settings.redacted())
+
+
+def test_tracker_root_alone_reads_its_sections_and_leaves_the_rest_of_a_shared_dotenv(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TUNETRACK_STUDIES__COST_RATE=2.5\nTUNETRACK_STEPS__FLUSH_INTERVAL_S=7\n")
+    settings = load_tracker_settings()
+    assert settings.steps.flush_interval_s == 7.0
+    assert not hasattr(settings, "studies")
+
+
+def test_tracker_root_alone_still_refuses_unknown_fields_of_its_sections(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TUNETRACK_STEPS__POINTZ=3\n")
+    with pytest.raises(SettingsError, match="steps.pointz: unknown field"):
+        load_tracker_settings()
+
+
+def test_full_root_refuses_an_unknown_section_in_dotenv(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TUNETRACK_STUDIEZ__COST_RATE=2.5\n")
+    with pytest.raises(SettingsError, match="unknown field"):
+        load_settings()

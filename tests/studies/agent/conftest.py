@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tracker import Settings, load_settings
+from studies.settings import Settings, load_settings
 
 
 @pytest.fixture

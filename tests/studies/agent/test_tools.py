@@ -10,7 +10,7 @@ import pytest
 from studies import agent
 from studies.agent import TOOLS
 from tests.studies.agent.conftest import small_study
-from tracker import Settings
+from studies.settings import Settings
 
 DEADLINE_S = 150
 

@@ -27,8 +27,10 @@ from studies.promotion import PROVENANCE_MARK, PromotionError, promote, read_con
 from studies.queries import study_status
 from studies.runner import start_study
 from tests.conftest import REPO
-from tracker import RunKind, Settings, Tag, Tracker
-from tracker.settings import AgentSettings, StudySettings, TrackingSettings
+from studies.settings import Settings
+from studies.settings import AgentSettings, StudySettings
+from tracker import RunKind, Tag, Tracker
+from tracker.settings import TrackingSettings
 
 HOT = 0.99999
 

@@ -1,0 +1,86 @@
+"""tunetrack's settings root: the tracker's sections plus where studies live and what an agent may do.
+
+One root, one prefix (`TUNETRACK_`), one `.env`: `TUNETRACK_STUDIES__STORAGE=postgresql://...`,
+`TUNETRACK_AGENT__MAX_TRIALS=50`. The tracking sections (`tracking`, `steps`) are defined in
+`tracker.settings`; this module adds the sections only studies read.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tracker.settings import TrackerSettings, load
+from tracker.sqlite import absolute_sqlite_url
+
+DEFAULT_STUDY_STORAGE = "sqlite:///mlruns/studies.db"
+DEFAULT_COST_RATE = 1.0
+
+_SECTION = ConfigDict(extra="forbid", validate_default=True)
+
+
+class StudySettings(BaseModel):
+    """Where Optuna studies live and how spend is counted."""
+
+    model_config = _SECTION
+
+    storage: str = Field(DEFAULT_STUDY_STORAGE, description="Optuna RDB storage URL.")
+    cost_rate: float = Field(DEFAULT_COST_RATE, gt=0.0, description="Cost units per second of solver time.")
+
+    @field_validator("storage")
+    @classmethod
+    def _rdb_url(cls, value: str) -> str:
+        allowed = ("sqlite:///", "postgresql://", "postgresql+psycopg2://", "mysql://", "mysql+pymysql://")
+        if not value.startswith(allowed):
+            raise ValueError(f"studies.storage must start with one of {', '.join(allowed)}; got {value!r}")
+        return value
+
+
+class AgentSettings(BaseModel):
+    """Guardrails for agent tools: what an agent may start and how much it may spend."""
+
+    model_config = _SECTION
+
+    allowed_objectives: list[str] = Field(
+        default_factory=lambda: ["solver:*"],
+        description="Objectives an agent may start: 'solver:*', 'solver:sa', or 'module:function' patterns.",
+    )
+    max_trials: int = Field(500, ge=1)
+    max_cost: float = Field(3600.0, gt=0.0)
+    max_workers: int = Field(4, ge=1)
+    project_root: str | None = Field(
+        None, description="Directory promotion may write into (None = the tunetrack checkout); targets outside "
+        "it are refused.")
+    promotion_alpha: float = Field(0.05, gt=0.0, lt=1.0, description="Promotion gate: one-sided Wilcoxon alpha.")
+    promotion_seeds: int = Field(3, ge=1, le=100, description="Promotion gate: fresh seeds per held-out instance.")
+    promotion_holdout: int = Field(
+        3, ge=1, le=100, description="Promotion gate: held-out instances re-evaluated (not used by the study).")
+
+
+class Settings(TrackerSettings):
+    """The settings root: `tracking` and `steps` (from the tracker), `studies` and `agent`."""
+
+    studies: StudySettings = Field(default_factory=StudySettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
+
+    def resolved(self) -> "Settings":
+        """A copy whose local stores (tracking and studies) are absolute paths."""
+        base = super().resolved()
+        studies = self.studies.model_copy(update={"storage": absolute_sqlite_url(self.studies.storage)})
+        return base.model_copy(update={"studies": studies})
+
+    def store_urls(self) -> list[str]:
+        return [*super().store_urls(), self.studies.storage]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings root, with an error that names each bad field."""
+    return load(Settings, **overrides)
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    """Process-wide settings from the environment, read once."""
+    return load_settings()
