@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
 from studies.settings import Settings, load_settings
+from tests.conftest import REPO
 
 OBJECTIVES = "tests.studies._objectives"
 

@@ -15,10 +15,10 @@ from optuna.trial import TrialState
 
 from studies.queries import open_study, study_status
 from studies.runner import start_study, stop_study
+from studies.settings import Settings
 from studies.storage import get_storage
 from studies.vocabulary import Attr
 from tests.conftest import REPO
-from studies.settings import Settings
 from tracker import Tag, Tracker
 
 from .conftest import callable_spec, solver_spec

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
 from studies.settings import Settings, load_settings
+from tests.conftest import REPO
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from studies import agent
 from studies.agent import TOOLS
-from tests.studies.agent.conftest import small_study
 from studies.settings import Settings
+from tests.studies.agent.conftest import small_study
 
 DEADLINE_S = 150
 

@@ -26,9 +26,9 @@ from studies.cli import app
 from studies.promotion import PROVENANCE_MARK, PromotionError, promote, read_constant, rewrite_constants
 from studies.queries import study_status
 from studies.runner import start_study
-from tests.conftest import REPO
 from studies.settings import Settings
 from studies.settings import AgentSettings, StudySettings
+from tests.conftest import REPO
 from tracker import RunKind, Tag, Tracker
 from tracker.settings import TrackingSettings
 
