@@ -76,7 +76,7 @@ def start_server(
         raise ValueError(f"tracking.uri is already a server ({backend}); open it in a browser instead")
     settings.prepare_local_stores()
     port = port or free_port(host)
-    env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
+    env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false", **settings.s3_environment())
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(
         server_command(backend, settings.tracking.artifact_root, host, port),

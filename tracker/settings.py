@@ -141,15 +141,21 @@ class TrackerSettings(BaseSettings):
         if "://" not in self.tracking.artifact_root:
             Path(self.tracking.artifact_root).mkdir(parents=True, exist_ok=True)
 
-    def export_s3_environment(self) -> None:
-        """Hand the S3 endpoint and credentials to MLflow's boto3 client, the way MLflow reads them."""
+    def s3_environment(self) -> dict[str, str]:
+        """The S3 endpoint and credentials as the environment variables MLflow's boto3 client reads."""
         t = self.tracking
+        env = {}
         if t.s3_endpoint_url:
-            os.environ["MLFLOW_S3_ENDPOINT_URL"] = t.s3_endpoint_url
+            env["MLFLOW_S3_ENDPOINT_URL"] = t.s3_endpoint_url
         if t.aws_access_key_id is not None:
-            os.environ["AWS_ACCESS_KEY_ID"] = t.aws_access_key_id.get_secret_value()
+            env["AWS_ACCESS_KEY_ID"] = t.aws_access_key_id.get_secret_value()
         if t.aws_secret_access_key is not None:
-            os.environ["AWS_SECRET_ACCESS_KEY"] = t.aws_secret_access_key.get_secret_value()
+            env["AWS_SECRET_ACCESS_KEY"] = t.aws_secret_access_key.get_secret_value()
+        return env
+
+    def export_s3_environment(self) -> None:
+        """Hand the S3 endpoint and credentials to this process's boto3 client (see `s3_environment`)."""
+        os.environ.update(self.s3_environment())
 
 
 def load(root: type[SettingsT], **overrides: Any) -> SettingsT:

@@ -1,4 +1,4 @@
-"""The runner against real stores and real worker processes: targets, resume, failures, recovery."""
+"""The runner against real stores and real worker processes: targets, failures, recovery (the per-backend contract is in contract/)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from optuna.trial import TrialState
 
 from studies.queries import open_study, study_status
-from studies.runner import start_study, stop_study
+from studies.runner import start_study
 from studies.settings import Settings
 from studies.storage import get_storage
 from studies.vocabulary import Attr
@@ -73,18 +73,6 @@ def test_two_workers_reach_the_exact_target(study_settings: Settings) -> None:
     _nothing_running(study_settings, "two")
 
 
-def test_resume_adds_only_what_is_missing(study_settings: Settings) -> None:
-    spec = callable_spec("resume", "quadratic")
-    first = start_study(spec, study_settings, n_trials=3, progress=False)
-    second = start_study(spec, study_settings, n_trials=5, progress=False)
-    again = start_study(spec, study_settings, n_trials=5, progress=False)
-    assert len(_trials(study_settings, "resume")) == 5
-    assert first.parent_run_id == second.parent_run_id == again.parent_run_id
-    runs = _runs(study_settings, "resume")
-    assert (runs["tags.tt.kind"] == "study").sum() == 1
-    assert (runs["tags.tt.kind"] == "trial").sum() == 5
-
-
 def test_resume_with_another_objective_is_refused(study_settings: Settings) -> None:
     start_study(callable_spec("clash", "quadratic"), study_settings, n_trials=1, progress=False)
     with pytest.raises(ValueError, match="different objective"):
@@ -126,40 +114,6 @@ def test_grid_covers_each_point_exactly_once_across_workers(study_settings: Sett
     xs = sorted(round(t.params["x"], 6) for t in _trials(study_settings, "grid"))
     assert handle.target == 11
     assert xs == [round(0.1 * i, 6) for i in range(11)]
-
-
-def test_racing_prunes_a_clearly_worse_configuration_with_evidence(study_settings: Settings) -> None:
-    spec = callable_spec(
-        "race", "per_instance", budget={"n_trials": 3}, pruners=[{"type": "racing", "n_startup_steps": 3}],
-        warm_starts={"enqueue": [{"x": 0.1}, {"x": 0.9}, {"x": 0.12}]},
-    )
-    start_study(spec, study_settings, progress=False)
-    trials = {round(t.params["x"], 2): t for t in _trials(study_settings, "race")}
-    assert trials[0.1].state == TrialState.COMPLETE
-    assert trials[0.9].state == TrialState.PRUNED
-    assert len(trials[0.9].intermediate_values) < 12
-    run = Tracker(study_settings).client.get_run(trials[0.9].user_attrs[Attr.RUN_ID])
-    assert run.info.status == "KILLED"
-    tags = run.data.tags
-    assert tags[Tag.STATE.value] == "PRUNED"
-    assert tags[Tag.PRUNED_BY.value] == "racing"
-    assert int(tags[Tag.RACE_INCUMBENT_TRIAL.value]) == trials[0.1].number
-    assert float(tags[Tag.RACE_P_VALUE.value]) < 0.1
-    assert int(tags[Tag.RACE_INSTANCES_SEEN.value]) == len(trials[0.9].intermediate_values)
-
-
-def test_cost_budget_stops_within_one_trial(study_settings: Settings) -> None:
-    spec = callable_spec("budget", "slow", kwargs={"seconds": 0.2, "steps": 5}, workers=2,
-                         budget={"n_trials": 50, "cost": 3.0}, pruners=[{"type": "cost_budget"}])
-    handle = start_study(spec, study_settings, progress=False)
-    trials = _trials(study_settings, "budget")
-    costs = [t.user_attrs.get(Attr.COST, 0.0) for t in trials]
-    assert handle.state == "done"
-    assert len(trials) < 50
-    assert sum(costs) <= 3.0 + max(costs)
-    status = study_status("budget", study_settings)
-    assert status.spend == pytest.approx(sum(costs))
-    _nothing_running(study_settings, "budget")
 
 
 def _wait_for(predicate, timeout: float, what: str):
@@ -220,17 +174,6 @@ def test_ctrl_c_stops_cleanly(study_settings: Settings, tmp_path: Path) -> None:
     interrupted = runs[(runs["tags.tt.kind"] == "trial") & (runs["status"] == "KILLED")]
     assert len(interrupted) >= 1
     assert runs[runs["tags.tt.kind"] == "study"]["status"].item() == "KILLED"
-
-
-def test_stop_study_stops_a_detached_study(study_settings: Settings, tmp_path: Path) -> None:
-    pids = tmp_path / "pids"
-    spec = callable_spec("stopme", "slow", kwargs={"seconds": 0.5, "steps": 20, "pid_dir": str(pids)},
-                         budget={"n_trials": 20})
-    start_study(spec, study_settings, detach=True)
-    _wait_for(lambda: list(pids.glob("*")), 120, "a trial to start")
-    assert stop_study("stopme", study_settings) == "stopped"
-    assert study_status("stopme", study_settings).state == "stopped"
-    _nothing_running(study_settings, "stopme")
 
 
 def test_starting_a_running_study_raises_its_target_without_a_second_runner(study_settings: Settings, tmp_path: Path) -> None:
