@@ -1,4 +1,4 @@
-"""The runner against real stores and real worker processes: targets, failures, recovery (the per-backend contract is in contract/)."""
+"""The runner against real stores and real worker processes: targets, failures, recovery (contract/: per backend)."""
 
 from __future__ import annotations
 
