@@ -98,6 +98,9 @@ class Family(abc.ABC):
 
     name: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]] = ()  # file name endings this family reads
+    # a tiny instance (`load` spec) on which every kernel runs, compiled before any solver clock
+    # starts (`solvers.warm`); empty = nothing to compile
+    warmup_spec: ClassVar[str] = ""
 
     @abc.abstractmethod
     def load(self, spec: str) -> Instance:
