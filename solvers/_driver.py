@@ -13,8 +13,8 @@ from solvers import records
 from solvers._base import ChunkStats, Instance, Search
 from solvers._controller import Controller
 from solvers._instances import load_instance
-from solvers._warmup import warm
 from solvers._result import SolveResult, relative_gap
+from solvers._warmup import warm
 from solvers.errors import SolverError
 from solvers.registry import get_family, make_config, solver_entry
 
@@ -54,7 +54,7 @@ def solve(
     if time_limit is not None and not time_limit > 0:
         raise SolverError(f"time_limit: must be > 0 seconds (got {time_limit})")
     family = get_family(instance.family)
-    warm(instance.family, solver)  # compile before the clock starts
+    warm(instance.family, solver, cfg.initial)  # compile before the clock starts
     search = family.search(instance, solver, cfg, seed)
     loop = _Loop(search, cfg, iterations, time_limit, on_step, on_event)
     loop.run()

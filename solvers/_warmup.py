@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from solvers import codes
 from solvers.registry import available_families, get_family, solver_names
 
-_WARM: set[tuple[str, str]] = set()
+_WARM: set[tuple[str, str, str]] = set()
 _ITERATIONS = 4
 
 
@@ -28,23 +28,24 @@ class Warmed:
     seconds: float
 
 
-def warm(family: str, solver: str) -> float:
-    """Make sure every kernel `solver` uses on `family` is compiled in this process; seconds spent
-    (0.0 when already warm or when the family gives no `warmup_spec`)."""
-    key = (family, solver)
-    if key in _WARM:
-        return 0.0
-    _WARM.add(key)  # before running, so the solves below do not recurse
-    spec = get_family(family).warmup_spec
-    if not spec:
-        return 0.0
-    from solvers._driver import solve  # the driver imports this module
-
+def warm(family: str, solver: str, initial: str | None = None) -> float:
+    """Make sure every kernel `solver` uses on `family` is compiled in this process, for the
+    `initial` strategy given (default: every strategy); returns the seconds spent (0.0 when
+    already warm, or when the family gives no `warmup_spec`)."""
     start = time.perf_counter()
-    instance = get_family(family).load(spec)
-    for initial in codes.INITIAL:  # each initial strategy calls its own constructive kernels
-        solve(instance, solver, {"initial": initial, "multistart_k": 2, "chunk_size": 2}, seed=1,
-              iterations=_ITERATIONS)
+    for strategy in (initial,) if initial else codes.INITIAL:
+        key = (family, solver, strategy)
+        if key in _WARM:
+            continue
+        _WARM.add(key)  # before running, so the solve below does not recurse
+        spec = get_family(family).warmup_spec
+        if not spec:
+            continue
+        from solvers._driver import solve  # the driver imports this module
+
+        # each initial strategy calls its own constructive kernels
+        solve(get_family(family).load(spec), solver, {"initial": strategy, "multistart_k": 2, "chunk_size": 2},
+              seed=1, iterations=_ITERATIONS)
     return time.perf_counter() - start
 
 
