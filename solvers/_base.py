@@ -93,7 +93,7 @@ class Search(abc.ABC):
 class Family(abc.ABC):
     """A problem family: how to load instances, check solutions and build searches.
 
-    A family module exposes one instance as `FAMILY`; `solvers._families` finds it by name.
+    A family module exposes one instance as `FAMILY`; `solvers.registry` finds it by name.
     """
 
     name: ClassVar[str]

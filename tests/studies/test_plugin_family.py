@@ -21,7 +21,7 @@ from studies.agent._base import GuardrailError
 from studies.agent._guardrails import check_instance_files, check_objective
 from studies.runner import start_study
 from studies.spec import SpecError, load_spec
-from tracker import Settings
+from studies.settings import Settings
 
 
 class _BitSearch(Search):
