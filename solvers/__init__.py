@@ -86,8 +86,6 @@ from solvers.registry import (
     solver_names,
 )
 
-config_model = config_class  # the name the study layer has always used
-
 __all__ = [
     "ChunkStats",
     "ConfigError",
@@ -105,7 +103,6 @@ __all__ = [
     "available_families",
     "check",
     "config_class",
-    "config_model",
     "describe_solvers",
     "family_names",
     "get_family",

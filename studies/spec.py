@@ -342,7 +342,7 @@ def check_against_solver(spec: StudySpec) -> None:
         return
     import solvers
 
-    model = solvers.config_model(spec.objective.solver)
+    model = solvers.config_class(spec.objective.solver)
     allowed = sorted(model.model_fields)
     for name in list(spec.space) + list(spec.objective.fixed):
         if name not in model.model_fields:

@@ -36,12 +36,12 @@ def test_unknown_parameter_lists_allowed_ones() -> None:
 
 def test_unknown_solver() -> None:
     with pytest.raises(UnknownSolverError, match="solver: must be one of sa, ils, tabu"):
-        solvers.config_model("ga")
+        solvers.config_class("ga")
 
 
 def test_every_default_comes_from_constants() -> None:
     for solver in solvers.solver_names():
-        model = solvers.config_model(solver)
+        model = solvers.config_class(solver)
         defaults = model().model_dump()
         for name in model.model_fields:
             if name == "operator_weights":
