@@ -44,7 +44,9 @@ How a family plugs in:
      `solvers.register_family("<family>", "<package>")` (or pass the `Family` instance itself).
      Nothing else changes: study specs (`objective.problem`), the agent guardrails and the CLI
      (`tunetrack solve --problem <family>:<name>`) read `solvers.registry`. Built-in families
-     are registered at the bottom of `solvers/registry.py`.
+     are registered at the bottom of `solvers/registry.py`. For studies with several worker
+     processes, declare the family as an installed entry point instead (group
+     `tunetrack.families`, `<family> = "<package>"`), so every process finds it.
   2. `Family.load(rest)` handles specs `<family>:<rest>`; `Family.read(path)` reads a file
      (chosen by `Family.suffixes`, else by `Family.sniff(head)`). Both return an
      `Instance(family, name, data, reference, lower_bound, descriptor)`; the descriptor

@@ -2,7 +2,10 @@
 
 A family registers once (`register_family`), by module path (imported lazily on first use)
 or as a `Family` instance; from then on a study spec, the agent guardrails, `tunetrack
-solve` and `tunetrack solvers` accept it without any edit outside its own package.
+solve` and `tunetrack solvers` accept it without any edit outside its own package. An
+installed package can also declare its family as an entry point in the group
+`tunetrack.families` (`name = "package.module"`): every process then finds it, including the
+worker processes a study spawns, which do not see a `register_family` call made elsewhere.
 
 >>> from solvers import registry
 >>> registry.solver_names()
@@ -65,6 +68,22 @@ def unregister_family(name: str) -> None:
     _FAMILIES.pop(name, None)
 
 
+_ENTRY_POINTS = "tunetrack.families"
+_discovered = False
+
+
+def _discover() -> None:
+    """Register the families installed packages declare as entry points (once per process)."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=_ENTRY_POINTS):
+        _FAMILIES.setdefault(entry.name, entry.value)
+
+
 def solver_names() -> tuple[str, ...]:
     """Every registered solver name, in registration order."""
     return tuple(_SOLVERS)
@@ -72,6 +91,7 @@ def solver_names() -> tuple[str, ...]:
 
 def family_names() -> tuple[str, ...]:
     """Every registered family name (whether or not its module imports; see `available_families`)."""
+    _discover()
     return tuple(_FAMILIES)
 
 
@@ -102,6 +122,7 @@ def make_config(solver: str, config: Mapping[str, Any] | BaseModel | None = None
 
 def get_family(name: str) -> Family:
     """The family registered under `name` (its module imported on first use)."""
+    _discover()
     target = _FAMILIES.get(name)
     if target is None:
         raise ProblemError(f"problem family: must be one of {', '.join(_FAMILIES)} (got {name!r})")
