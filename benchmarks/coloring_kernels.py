@@ -1,7 +1,7 @@
 """Graph-colouring kernel throughput: numba against plain Python and NumPy.
 
 Measurements on one G(n, p) graph:
-- move deltas/s in tabucol's neighbourhood scan (``_tabu.best_move``: every candidate move's
+- move deltas/s in tabucol's neighbourhood scan (``_tabu_kernel.best_move``: every candidate move's
   O(1) delta, tabu status, aspiration, best move with random ties) — numba vs the plain-Python
   reference the tests check it against (``tests/solvers/coloring/reference.py``), same RNG
   stream, same answer; this is the kernel the solver spends its time in. Measured in states a
@@ -9,7 +9,7 @@ Measurements on one G(n, p) graph:
   tabucol iterations;
 and on a random ``k``-colouring:
 - bare move deltas/s — ``table[v, c] - table[v, colors[v]]`` for a batch of random moves:
-  numba (``deltas_of``) vs a plain-Python list comprehension over lists, the same loop in
+  numba (``move_deltas``) vs a plain-Python list comprehension over lists, the same loop in
   Python over the numpy arrays, and one vectorised NumPy expression;
 - moves/s — applying a move (O(deg) table update, conflict count and conflicting-set upkeep):
   numba (``apply_move`` in a loop kernel) vs plain Python over lists;
@@ -39,8 +39,8 @@ from solvers._rng import seed_state  # noqa: E402
 from solvers.coloring import dsatur, gnp  # noqa: E402
 from solvers.coloring import _moves as mv  # noqa: E402
 from solvers.coloring._kstate import KState, drop_color  # noqa: E402
-from solvers.coloring._tabu import (  # noqa: E402
-    N_TABU_PARAMS,
+from solvers.coloring._tabu_kernel import (  # noqa: E402
+    N_PARAMS,
     P_ALPHA,
     P_ASPIRATION,
     P_TENURE,
@@ -74,10 +74,10 @@ def numpy_deltas(table: np.ndarray, colors: np.ndarray, vs: np.ndarray, cs: np.n
 
 
 @njit(cache=True, nogil=True)
-def numba_scans(colors, table, conf_list, scal, tabu, params, rng, reps):
+def numba_scans(st, params, rng, reps):
     evaluated = 0
     for _ in range(reps):
-        evaluated += best_move(colors, table, conf_list, scal, tabu, params, rng)[3]
+        evaluated += best_move(st, params, rng)[3]
     return evaluated
 
 
@@ -93,10 +93,10 @@ def python_scans(state, tabu: list[list[int]], rng: list[int], reps: int) -> int
 
 # --- applying moves --------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def numba_apply_moves(indptr, indices, colors, table, conf_list, conf_pos, scal, vs, cs):
+def numba_apply_moves(g, st, vs, cs):
     total = 0
     for i in range(vs.shape[0]):
-        total += mv.apply_move(indptr, indices, colors, table, conf_list, conf_pos, scal, vs[i], cs[i])
+        total += mv.apply_move(g, st, vs[i], cs[i])
     return total
 
 
@@ -133,8 +133,7 @@ def search_state(g, below: int, params: np.ndarray, seed: int) -> KState:
     for kk in range(k, k - below, -1):
         colors = drop_color(g.indptr, g.indices, colors, kk, rng)
     state = KState.start(g, colors, k - below)
-    tabu_chunk(g.indptr, g.indices, state.colors, state.table, state.conf_list, state.conf_pos, state.scal,
-               state.tabu, state.best_colors, params, rng, 3000)
+    tabu_chunk(g.arrays(), state.arrays(), params, rng, np.zeros((1, 2), np.int64), 3000)
     return state
 
 
@@ -167,14 +166,15 @@ def main() -> None:
     table_l, colors_l, pv_l, pc_l = table.tolist(), colors.tolist(), pv.tolist(), pc.tolist()
 
     # the implementations agree before anything is timed
-    expected = mv.deltas_of(table, colors, pv, pc)
+    expected = np.zeros(pv.shape[0], np.int64)
+    mv.move_deltas(table, colors, pv, pc, expected)
     assert python_deltas(table_l, colors_l, pv_l, pc_l) == expected.tolist()
     assert np.array_equal(numpy_deltas(table, colors, pv, pc), expected)
 
     rows = {}
     # tabucol's scan (candidates = 0: every conflicting vertex) in states a real search reaches:
     # DSatur's colouring cut to k - below colours, then 3,000 tabucol iterations
-    scan_params = np.zeros(N_TABU_PARAMS)
+    scan_params = np.zeros(N_PARAMS)
     scan_params[P_TENURE], scan_params[P_TENURE_RANDOM], scan_params[P_ALPHA], scan_params[P_ASPIRATION] = 7, 5, 0.6, 1
     scan_info = []
     for below in args.below:
@@ -182,21 +182,21 @@ def main() -> None:
         r1 = seed_state(args.seed)
         r2 = [int(r1[0])]
         tabu_l = scan.tabu.tolist()
-        one = best_move(scan.colors, scan.table, scan.conf_list, scan.scal, scan.tabu, scan_params, r1)
+        one = best_move(scan.arrays(), scan_params, r1)
         assert tuple(int(x) for x in one) == python_scans_one(scan, tabu_l, r2)  # same answer, same RNG
         per_scan = int(one[3])
         numba_reps, python_reps = max(1, args.moves // per_scan), max(1, args.python_moves // per_scan)
         key = f"scan k={scan.k}"
         rows[f"{key} numba"] = numba_reps * per_scan / best_of(
-            lambda: numba_scans(scan.colors, scan.table, scan.conf_list, scan.scal, scan.tabu, scan_params, r1,
-                                numba_reps), args.repeats)
+            lambda: numba_scans(scan.arrays(), scan_params, r1, numba_reps), args.repeats)
         rows[f"{key} plain Python"] = python_reps * per_scan / best_of(
             lambda: python_scans(scan, tabu_l, r2, python_reps), args.repeats)
         scan_info.append({"k": scan.k, "conflicts": scan.conflicts, "conflicting_vertices": int(scan.scal[mv.N_CONF]),
                           "deltas_per_scan": per_scan,
                           "ratio": rows[f"{key} numba"] / rows[f"{key} plain Python"]})
 
-    rows["delta numba"] = args.moves / best_of(lambda: mv.deltas_of(table, colors, vs, cs), args.repeats)
+    out = np.zeros(args.moves, np.int64)
+    rows["delta numba"] = args.moves / best_of(lambda: mv.move_deltas(table, colors, vs, cs, out), args.repeats)
     rows["delta plain Python (lists)"] = args.python_moves / best_of(
         lambda: python_deltas(table_l, colors_l, pv_l, pc_l), args.repeats)
     rows["delta Python on numpy arrays"] = min(args.python_moves, 50_000) / best_of(
@@ -211,7 +211,7 @@ def main() -> None:
     def numba_apply():
         s = KState.start(g, colors, args.k)
         t = time.perf_counter()
-        numba_apply_moves(g.indptr, g.indices, s.colors, s.table, s.conf_list, s.conf_pos, s.scal, av, ac)
+        numba_apply_moves(g.arrays(), s.arrays(), av, ac)
         return time.perf_counter() - t, s
 
     def python_apply():
@@ -230,15 +230,14 @@ def main() -> None:
     rows["move plain Python (lists)"] = apply_n / min(python_apply()[0] for _ in range(args.repeats))
 
     # tabucol iterations on k - 1 colours of a DSatur-free random start
-    params = np.zeros(N_TABU_PARAMS)
+    params = np.zeros(N_PARAMS)
     params[P_TENURE], params[P_TENURE_RANDOM], params[P_ASPIRATION] = 7, 5, 1
 
     def tabu_run(iters: int) -> float:
         s = KState.start(g, colors, args.k)
         r = seed_state(args.seed)
         t = time.perf_counter()
-        done = tabu_chunk(g.indptr, g.indices, s.colors, s.table, s.conf_list, s.conf_pos, s.scal, s.tabu,
-                          s.best_colors, params, r, iters)[0]
+        done = tabu_chunk(g.arrays(), s.arrays(), params, r, np.zeros((1, 2), np.int64), iters)
         return done / (time.perf_counter() - t)
 
     tabu_run(10)

@@ -71,7 +71,7 @@ def main() -> None:
         for algorithm in algorithms:
             for initial in args.initial.split(","):
                 for seed in (int(s) for s in args.seeds.split(",")):
-                    fields = solvers.config_model(algorithm).model_fields
+                    fields = solvers.config_class(algorithm).model_fields
                     mine = {k: v for k, v in overrides.items() if k in fields}
                     r = solve_one(name, algorithm, initial, seed, args.time_limit, mine)
                     rows.append(r)

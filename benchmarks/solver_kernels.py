@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
 import solvers  # noqa: E402
-from solvers.flowshop import _kernels as k  # noqa: E402
+from solvers.flowshop import _moves as k  # noqa: E402
 from solvers.flowshop import taillard_instance  # noqa: E402
 
 MIN_SECONDS = 0.5
@@ -78,18 +78,19 @@ def flowshop_figures(name: str) -> dict[str, float]:
     inst = taillard_instance(name)
     p = inst.data.p
     n, m = p.shape
-    seq = np.random.default_rng(0).permutation(n).astype(np.int64)
-    e = np.zeros((n + 1, m), np.int64)
-    q = np.zeros((n + 1, m), np.int64)
-    f = np.zeros(n + 1, np.int64)
+    seq = np.random.default_rng(0).permutation(n).astype(np.int32)
+    e = np.zeros((n + 1, m), p.dtype)
+    q = np.zeros((n + 1, m), p.dtype)
+    f = np.zeros(n + 1, p.dtype)
+    c = np.zeros(m, p.dtype)
     p_list, seq_list = p.tolist(), seq.tolist()
     job, rest = int(seq[-1]), seq[:-1].copy()
 
     @njit(cache=True, nogil=True)
-    def many_makespans(p, seq, reps):
+    def many_makespans(p, seq, c, reps):
         total = 0
         for _ in range(reps):
-            total += k.makespan(p, seq, seq.shape[0])
+            total += k.makespan(p, seq, seq.shape[0], c)
         return total
 
     @njit(cache=True, nogil=True)
@@ -100,7 +101,7 @@ def flowshop_figures(name: str) -> dict[str, float]:
 
     reps = 2000
     figures = {
-        "makespan_numba": rate(lambda: (many_makespans(p, seq, reps), reps)[1]),
+        "makespan_numba": rate(lambda: (many_makespans(p, seq, c, reps), reps)[1]),
         "makespan_python": rate(lambda: (py_makespan(p_list, seq_list), 1)[1]),
         "insertion_numba": rate(lambda: (many_insertions(p, rest, job, e, q, f, reps), reps)[1]),
         "insertion_numpy": rate(lambda: (np_insertions(p, rest, job), 1)[1]),
@@ -108,7 +109,7 @@ def flowshop_figures(name: str) -> dict[str, float]:
     # the references compute the same values (reported, not asserted)
     k.insertion_makespans(p, rest, rest.shape[0], job, e, q, f)
     figures["agree"] = bool(np.array_equal(np_insertions(p, rest, job), f[:n])
-                            and py_makespan(p_list, seq_list) == k.makespan(p, seq, n))
+                            and py_makespan(p_list, seq_list) == k.makespan(p, seq, n, c))
     return figures
 
 

@@ -93,11 +93,14 @@ class Search(abc.ABC):
 class Family(abc.ABC):
     """A problem family: how to load instances, check solutions and build searches.
 
-    A family module exposes one instance as `FAMILY`; `solvers._families` finds it by name.
+    A family module exposes one instance as `FAMILY`; `solvers.registry` finds it by name.
     """
 
     name: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]] = ()  # file name endings this family reads
+    # a tiny instance (`load` spec) on which every kernel runs, compiled before any solver clock
+    # starts (`solvers.warm`); empty = nothing to compile
+    warmup_spec: ClassVar[str] = ""
 
     @abc.abstractmethod
     def load(self, spec: str) -> Instance:

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from solvers._families import available_families, get_family
-from solvers.config import SOLVER_NAMES, config_model
 from solvers.errors import allowed_range
-
-ALGORITHMS = {
-    "sa": "simulated annealing",
-    "ils": "iterated local search / iterated greedy",
-    "tabu": "tabu search",
-}
+from solvers.registry import available_families, get_family, solver_entry, solver_names
 
 
 def describe_solvers() -> list[dict[str, Any]]:
     """One entry per solver: name, algorithm, parameters (name, range, default, description)
     and, per available family, its operator names and SA presets."""
     out = []
-    for solver in SOLVER_NAMES:
-        model = config_model(solver)
+    for solver in solver_names():
+        entry = solver_entry(solver)
+        model = entry.config
         defaults = model().model_dump(mode="json")
         params = [
             {"name": name, "range": allowed_range(model, name), "default": defaults[name],
@@ -32,5 +26,5 @@ def describe_solvers() -> list[dict[str, Any]]:
             fam = get_family(fam_name)
             families[fam_name] = {"operators": list(fam.operators().get(solver, ())),
                                   **({"presets": fam.presets()} if solver == "sa" else {})}
-        out.append({"solver": solver, "algorithm": ALGORITHMS[solver], "params": params, "families": families})
+        out.append({"solver": solver, "algorithm": entry.algorithm, "params": params, "families": families})
     return out

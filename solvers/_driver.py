@@ -9,18 +9,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from solvers import constants, records
+from solvers import records
 from solvers._base import ChunkStats, Instance, Search
 from solvers._controller import Controller
-from solvers._families import get_family, load_instance
+from solvers._instances import load_instance
 from solvers._result import SolveResult, relative_gap
-from solvers.config import make_config
+from solvers._warmup import warm
 from solvers.errors import SolverError
+from solvers.registry import get_family, make_config, solver_entry
 
 StepCallback = Callable[[dict[str, float]], None]
 EventCallback = Callable[[dict[str, Any]], None]
-
-_DEFAULT_ITERATIONS = {"sa": "SA_ITERATIONS", "ils": "ILS_ITERATIONS", "tabu": "TABU_ITERATIONS"}
 
 
 def solve(
@@ -49,12 +48,13 @@ def solve(
         instance = load_instance(instance)
     cfg = make_config(solver, config)
     if iterations is None and time_limit is None:
-        iterations = getattr(constants, _DEFAULT_ITERATIONS[solver])
+        iterations = solver_entry(solver).iterations()
     if iterations is not None and iterations < 0:
         raise SolverError(f"iterations: must be >= 0 (got {iterations})")
     if time_limit is not None and not time_limit > 0:
         raise SolverError(f"time_limit: must be > 0 seconds (got {time_limit})")
     family = get_family(instance.family)
+    warm(instance.family, solver, cfg.initial)  # compile before the clock starts
     search = family.search(instance, solver, cfg, seed)
     loop = _Loop(search, cfg, iterations, time_limit, on_step, on_event)
     loop.run()

@@ -9,20 +9,16 @@ the new default. Families interpret family-specific units (documented per field)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from solvers import constants
-from solvers.errors import ConfigError, UnknownSolverError
+from solvers import codes, constants
 
-SOLVER_NAMES: tuple[str, ...] = ("sa", "ils", "tabu")
-
-Initial = Literal["random", "constructive", "multistart"]
-Cooling = Literal["geometric", "linear", "adaptive"]
+Initial = Literal[codes.INITIAL]
+Cooling = Literal[codes.COOLING]
 OperatorPreset = Literal["default", "intensify", "diversify", "uniform"]
-LocalSearch = Literal["full", "single_pass", "none"]
+LocalSearch = Literal[codes.LOCAL_SEARCH]
 
 
 def _default(constant: str, description: str, **bounds: Any) -> Any:
@@ -111,27 +107,3 @@ class TabuConfig(_Common):
 
 
 SolverConfig = SAConfig | ILSConfig | TabuConfig
-
-_MODELS: dict[str, type[_Common]] = {"sa": SAConfig, "ils": ILSConfig, "tabu": TabuConfig}
-
-
-def config_model(solver: str) -> type[BaseModel]:
-    """The pydantic model of one solver's configuration."""
-    try:
-        return _MODELS[solver]
-    except KeyError:
-        raise UnknownSolverError(
-            f"solver: must be one of {', '.join(SOLVER_NAMES)} (got {solver!r})") from None
-
-
-def make_config(solver: str, config: Mapping[str, Any] | BaseModel | None = None) -> SolverConfig:
-    """Validate `config` (a mapping, a model or None for the defaults) for `solver`."""
-    model = config_model(solver)
-    if isinstance(config, model):
-        return config
-    if isinstance(config, BaseModel):
-        config = config.model_dump()
-    try:
-        return model(**dict(config or {}))
-    except ValidationError as exc:
-        raise ConfigError.from_validation(exc, model) from None

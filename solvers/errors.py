@@ -20,7 +20,7 @@ class ConfigError(SolverError):
 
 
 class UnknownSolverError(SolverError):
-    """A solver name that is not one of `SOLVER_NAMES`."""
+    """A solver name that is not registered (`solvers.registry.solver_names()`)."""
 
 
 class ProblemError(SolverError):

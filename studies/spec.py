@@ -91,11 +91,29 @@ class SolverObjective(BaseModel):
 
     model_config = _STRICT
 
-    solver: Literal["sa", "ils", "tabu"]
-    problem: Literal["flowshop", "coloring"]
+    solver: str = Field(description="A registered solver (`solvers.solver_names()`: sa, ils, tabu, ...).")
+    problem: str = Field(description="A registered family (`solvers.family_names()`: flowshop, coloring, ...).")
     fixed: dict[str, Any] = Field(default_factory=dict, description="Solver parameters not tuned.")
     time_limit: float | None = Field(None, gt=0, description="Seconds per solve.")
     iterations: int | None = Field(None, ge=1, description="Iterations per solve.")
+
+    @field_validator("solver")
+    @classmethod
+    def _registered_solver(cls, value: str) -> str:
+        from solvers import solver_names
+
+        if value not in solver_names():
+            raise ValueError(f"must be one of {', '.join(solver_names())} (got {value!r})")
+        return value
+
+    @field_validator("problem")
+    @classmethod
+    def _registered_family(cls, value: str) -> str:
+        from solvers import family_names
+
+        if value not in family_names():
+            raise ValueError(f"must be one of {', '.join(family_names())} (got {value!r})")
+        return value
 
     @model_validator(mode="after")
     def _limited(self) -> "SolverObjective":
@@ -324,7 +342,7 @@ def check_against_solver(spec: StudySpec) -> None:
         return
     import solvers
 
-    model = solvers.config_model(spec.objective.solver)
+    model = solvers.config_class(spec.objective.solver)
     allowed = sorted(model.model_fields)
     for name in list(spec.space) + list(spec.objective.fixed):
         if name not in model.model_fields:

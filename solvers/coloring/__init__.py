@@ -14,11 +14,11 @@ family that plugs them into :func:`solvers.solve`.
 
 from solvers.coloring._bounds import clique_bound
 from solvers.coloring._construct import dsatur, greedy
-from solvers.coloring._constructions import mycielski_step, myciel, queen
-from solvers.coloring._dimacs import format_col, parse_col, read_col, write_col
 from solvers.coloring._family import ColoringFamily, graph_from_spec, make_instance
 from solvers.coloring._graph import Graph
+from solvers.coloring._io import format_col, parse_col, read_col, write_col
 from solvers.coloring._moves import build_table, conflict_count, move_delta
+from solvers.coloring._named_graphs import mycielski_step, myciel, queen
 from solvers.coloring._random_graphs import gnp, planted
 from solvers.coloring._reference import ColoringReference, reference_table
 from solvers.coloring._scenario import ColoringScenario

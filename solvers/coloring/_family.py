@@ -13,15 +13,14 @@ from typing import Any
 import numpy as np
 
 from solvers._base import Family, Instance, Search
-from solvers.coloring._algorithms import SA_PRESETS, SEARCHES
 from solvers.coloring._bounds import clique_bound
-from solvers.coloring._constructions import myciel, queen
-from solvers.coloring._dimacs import read_col
 from solvers.coloring._graph import Graph
+from solvers.coloring._io import read_col
 from solvers.coloring._moves import conflict_count
+from solvers.coloring._named_graphs import myciel, queen
 from solvers.coloring._random_graphs import gnp, planted
-from solvers.coloring._sa import SA_OPERATORS
 from solvers.coloring._scenario import ColoringScenario
+from solvers.coloring._searches import SA_PRESETS, SEARCHES
 from solvers.errors import ProblemError
 
 _QUEEN = re.compile(r"queen(\d+)_(\d+)")
@@ -75,6 +74,7 @@ class ColoringFamily(Family):
 
     name = "coloring"
     suffixes = (".col",)
+    warmup_spec = "myciel4"  # chi 5, clique bound 2: the search never finishes early
 
     def load(self, spec: str) -> Instance:
         return make_instance(*graph_from_spec(spec))
@@ -99,10 +99,12 @@ class ColoringFamily(Family):
         return float(np.unique(colors).shape[0]), bool(feasible)
 
     def search(self, instance: Instance, solver: str, config: Any, seed: int) -> Search:
+        if solver not in SEARCHES:
+            raise ProblemError(f"coloring: solver must be one of {', '.join(SEARCHES)} (got {solver!r})")
         return SEARCHES[solver](instance, config, seed)
 
     def operators(self) -> dict[str, tuple[str, ...]]:
-        return {solver: cls.operators for solver, cls in SEARCHES.items()} | {"sa": SA_OPERATORS}
+        return {solver: cls.operators for solver, cls in SEARCHES.items()}
 
     def presets(self) -> dict[str, dict[str, float]]:
         return {name: dict(weights) for name, weights in SA_PRESETS.items()}

@@ -71,3 +71,7 @@ class Graph:
         src = np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))
         keep = src < self.indices
         return np.stack([src[keep], self.indices[keep]], axis=1)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(indptr, indices)``, the graph tuple the kernels take."""
+        return (self.indptr, self.indices)

@@ -78,10 +78,14 @@ class KState:
         state.scal[BEST] = state.scal[CONFLICTS]
         return state
 
+    def arrays(self) -> tuple:
+        """The state tuple the kernels take (order in :mod:`solvers.coloring._moves`)."""
+        return (self.colors, self.table, self.conf_list, self.conf_pos, self.scal, self.best_colors, self.tabu)
+
     def reload(self, graph: Graph, colors: np.ndarray) -> None:
         """Make ``colors`` the current colouring; the best of this k is left as it is."""
         self.colors[:] = colors
-        load_state(graph.indptr, graph.indices, self.colors, self.table, self.conf_list, self.conf_pos, self.scal)
+        load_state(graph.arrays(), self.arrays())
 
     @property
     def conflicts(self) -> int:

@@ -8,7 +8,13 @@ Shapes and dtypes used throughout the colouring kernels:
 - ``conf_list`` / ``conf_pos`` ``int32[n]``: the set of conflicting vertices (a vertex with a
   neighbour of its own colour) as a list plus each vertex's position in it (``-1`` if absent);
 - ``scal`` ``int64[4]``: ``[conflicts, n_conflicting, best_conflicts, iteration]`` where
-  ``conflicts`` counts monochromatic edges.
+  ``conflicts`` counts monochromatic edges;
+- ``best_colors`` ``int32[n]``: the colouring with the fewest conflicts of this k;
+- ``tabu`` ``int64[n, k]``: first iteration at which ``v`` may take colour ``c`` again.
+
+Kernels take the graph as one tuple ``g = (indptr, indices)`` and the search state as one
+tuple ``st = (colors, table, conf_list, conf_pos, scal, best_colors, tabu)`` (see
+``KState.arrays``), as the flow-shop kernels take their workspaces.
 """
 
 from __future__ import annotations
@@ -48,8 +54,17 @@ def build_table(indptr, indices, colors, k):
 
 @njit(cache=True, nogil=True)
 def move_delta(table, colors, v, c):
-    """Change in the conflict count if ``v`` takes colour ``c``: O(1)."""
-    return np.int64(table[v, c]) - np.int64(table[v, colors[v]])
+    """Change in the conflict count if ``v`` takes colour ``c``: O(1). Vertices and colours are
+    valid indices (never negative), read as unsigned so numba emits no wraparound code."""
+    row = table[np.uint64(v)]
+    return np.int64(row[np.uint64(c)]) - np.int64(row[np.uint64(colors[np.uint64(v)])])
+
+
+@njit(cache=True, nogil=True)
+def move_deltas(table, colors, vs, cs, out):
+    """``out[i]`` = delta of the move ``(vs[i], cs[i])`` (benchmarks and tests), int64 ``out``."""
+    for i in range(vs.shape[0]):
+        out[i] = move_delta(table, colors, vs[i], cs[i])
 
 
 @njit(cache=True, nogil=True)
@@ -72,8 +87,10 @@ def _set_remove(conf_list, conf_pos, scal, v):
 
 
 @njit(cache=True, nogil=True)
-def load_state(indptr, indices, colors, table, conf_list, conf_pos, scal):
+def load_state(g, st):
     """Rebuild ``table``, the conflicting set and ``scal[CONFLICTS]`` from ``colors`` in place."""
+    indptr, indices = g
+    colors, table, conf_list, conf_pos, scal, _, _ = st
     n = colors.shape[0]
     table[:, :] = 0
     for v in range(n):
@@ -91,9 +108,11 @@ def load_state(indptr, indices, colors, table, conf_list, conf_pos, scal):
 
 
 @njit(cache=True, nogil=True)
-def apply_move(indptr, indices, colors, table, conf_list, conf_pos, scal, v, c):
+def apply_move(g, st, v, c):
     """Give ``v`` colour ``c``: updates ``table`` rows of the neighbours, the conflicting set and
     ``scal[CONFLICTS]`` in O(deg v). Returns the delta applied."""
+    indptr, indices = g
+    colors, table, conf_list, conf_pos, scal, _, _ = st
     old = colors[v]
     delta = np.int64(table[v, c]) - np.int64(table[v, old])
     if c == old:
@@ -114,15 +133,6 @@ def apply_move(indptr, indices, colors, table, conf_list, conf_pos, scal, v, c):
         _set_remove(conf_list, conf_pos, scal, v)
     scal[CONFLICTS] += delta
     return delta
-
-
-@njit(cache=True, nogil=True)
-def deltas_of(table, colors, vs, cs):
-    """``int64[len(vs)]`` move deltas for the moves ``(vs[i], cs[i])`` (benchmark and tests)."""
-    out = np.empty(vs.shape[0], dtype=np.int64)
-    for i in range(vs.shape[0]):
-        out[i] = np.int64(table[vs[i], cs[i]]) - np.int64(table[vs[i], colors[vs[i]]])
-    return out
 
 
 @njit(cache=True, nogil=True)

@@ -10,12 +10,10 @@ from typing import Any
 import numpy as np
 
 from solvers._base import Family, Instance, Search
-from solvers.config import ILSConfig, SAConfig, TabuConfig
 from solvers.errors import ProblemError
-from solvers.flowshop import _sa_kernel as sa
 from solvers.flowshop._io import parse_taillard
-from solvers.flowshop._kernels import makespan
-from solvers.flowshop._searches import IG_OPERATOR, SA_PRESETS, TABU_OPERATOR, Annealing, IteratedGreedy, TabuSearch
+from solvers.flowshop._moves import makespan
+from solvers.flowshop._searches import SA_PRESETS, SEARCHES
 from solvers.flowshop._taillard import generate, reference_table
 
 _RANDOM_SPEC = re.compile(r"^random:(\d+)x(\d+)(?::(?:seed=)?(\d+))?$")
@@ -25,7 +23,8 @@ _SEED_MODULUS = 2147483646
 
 @dataclass(frozen=True, eq=False)
 class FlowShopData:
-    """Processing times as the kernels read them: p int64 (jobs, machines), p[j, r]."""
+    """Processing times as the kernels read them: p (jobs, machines), p[j, r], int32 unless the
+    total time would overflow it (then int64)."""
 
     p: np.ndarray
 
@@ -56,7 +55,9 @@ def make_instance(name: str, times: np.ndarray, *, reference: int | None = None,
         descriptor["time_seed"] = time_seed
     if optimal is not None:
         descriptor["optimal"] = optimal
-    return Instance("flowshop", name, FlowShopData(np.ascontiguousarray(times.T)), reference, lower, descriptor)
+    dtype = np.int32 if int(times.sum()) < np.iinfo(np.int32).max else np.int64
+    return Instance("flowshop", name, FlowShopData(np.ascontiguousarray(times.T, dtype=dtype)), reference, lower,
+                    descriptor)
 
 
 def taillard_instance(name: str) -> Instance:
@@ -83,6 +84,7 @@ class FlowShopFamily(Family):
 
     name = "flowshop"
     suffixes = (".fsp", ".txt", ".taillard")
+    warmup_spec = "random:6x3"
 
     def load(self, spec: str) -> Instance:
         match = _RANDOM_SPEC.match(spec.strip())
@@ -103,24 +105,20 @@ class FlowShopFamily(Family):
 
     def evaluate(self, instance: Instance, solution: np.ndarray) -> tuple[float, bool]:
         p = instance.data.p
-        perm = np.asarray(solution, dtype=np.int64)
+        perm = np.asarray(solution)
         feasible = perm.shape == (p.shape[0],) and bool((np.sort(perm) == np.arange(p.shape[0])).all())
         if not feasible:
             return float("inf"), False
-        return float(makespan(p, perm, perm.shape[0])), True
+        perm = perm.astype(np.int32)
+        return float(makespan(p, perm, perm.shape[0], np.zeros(p.shape[1], p.dtype))), True
 
     def search(self, instance: Instance, solver: str, config: Any, seed: int) -> Search:
-        p = instance.data.p
-        if isinstance(config, ILSConfig):
-            return IteratedGreedy(p, config, seed)
-        if isinstance(config, SAConfig):
-            return Annealing(p, config, seed)
-        if isinstance(config, TabuConfig):
-            return TabuSearch(p, config, seed)
-        raise ProblemError(f"flowshop: no search for solver {solver!r}")
+        if solver not in SEARCHES:
+            raise ProblemError(f"flowshop: solver must be one of {', '.join(SEARCHES)} (got {solver!r})")
+        return SEARCHES[solver](instance.data.p, config, seed)
 
     def operators(self) -> dict[str, tuple[str, ...]]:
-        return {"sa": sa.OPERATORS, "ils": (IG_OPERATOR,), "tabu": (TABU_OPERATOR,)}
+        return {solver: cls.operators for solver, cls in SEARCHES.items()}
 
     def presets(self) -> dict[str, dict[str, float]]:
         return SA_PRESETS

@@ -7,14 +7,16 @@ from typing import Any
 
 import numpy as np
 
+from solvers import _anneal, codes
 from solvers._base import ChunkStats, Search
 from solvers._rng import seed_state, shuffle
 from solvers.config import ILSConfig, SAConfig, TabuConfig
 from solvers.errors import ConfigError
-from solvers.flowshop import _ig_kernel as ig
+from solvers.flowshop import _ils_kernel as ils
 from solvers.flowshop import _sa_kernel as sa
 from solvers.flowshop import _tabu_kernel as tb
-from solvers.flowshop._kernels import insertion_local_search, makespan, neh, random_order_neh
+from solvers.flowshop._construct import neh, random_order_neh
+from solvers.flowshop._moves import insertion_local_search, makespan
 
 SA_PRESETS: dict[str, dict[str, float]] = {
     "default": {"insert": 0.7, "swap": 0.2, "adjacent": 0.1},
@@ -22,9 +24,7 @@ SA_PRESETS: dict[str, dict[str, float]] = {
     "diversify": {"insert": 0.4, "swap": 0.6, "adjacent": 0.0},
     "uniform": {"insert": 1.0, "swap": 1.0, "adjacent": 1.0},
 }
-IG_OPERATOR = "destroy_rebuild"
-TABU_OPERATOR = "insert"
-_LOCAL_SEARCH = {"none": 0, "single_pass": 1, "full": 2}
+PERM = np.int32  # job indices
 
 
 class _PermutationSearch(Search):
@@ -35,21 +35,23 @@ class _PermutationSearch(Search):
         self.n, self.m = p.shape
         self.config = config
         self.rng = seed_state(seed)
-        self.perm = np.arange(self.n, dtype=np.int64)
+        self.perm = np.arange(self.n, dtype=PERM)
         self.best_perm = self.perm.copy()
         self.vals = np.zeros(2, dtype=np.int64)  # [current, best]
-        self.e = np.zeros((self.n + 1, self.m), dtype=np.int64)
-        self.q = np.zeros((self.n + 1, self.m), dtype=np.int64)
-        self.f = np.zeros(self.n + 1, dtype=np.int64)
-        self.order = np.zeros(self.n, dtype=np.int64)
+        self.e = np.zeros((self.n + 1, self.m), dtype=p.dtype)
+        self.q = np.zeros((self.n + 1, self.m), dtype=p.dtype)
+        self.f = np.zeros(self.n + 1, dtype=p.dtype)
+        self.c = np.zeros(self.m, dtype=p.dtype)
+        self.order = np.zeros(self.n, dtype=PERM)
+        self.counts = np.zeros((len(self.operators), 2), dtype=np.int64)
 
     def _construct(self) -> dict[str, Any]:
         cfg = self.config
         if cfg.initial == "random":
             shuffle(self.rng, self.perm)
-            value = makespan(self.p, self.perm, self.n)
+            value = makespan(self.p, self.perm, self.n, self.c)
         else:
-            priority = np.argsort(-self.p.sum(axis=1), kind="stable").astype(np.int64)
+            priority = np.argsort(-self.p.sum(axis=1), kind="stable").astype(PERM)
             value = neh(self.p, priority, self.perm, self.e, self.q, self.f)
             if cfg.initial == "multistart":
                 trial = np.empty_like(self.perm)
@@ -72,31 +74,32 @@ class _PermutationSearch(Search):
         self.vals[0] = self.vals[1]
         return {"objective": int(self.vals[1])}
 
-    def _stats(self, iterations: int, temperature: float, proposals: dict, accepts: dict) -> ChunkStats:
-        return ChunkStats(iterations, float(self.vals[0]), float(self.vals[1]), temperature, proposals, accepts)
+    def _stats(self, iterations: int, temperature: float = math.nan) -> ChunkStats:
+        return ChunkStats(iterations, float(self.vals[0]), float(self.vals[1]), temperature,
+                          dict(zip(self.operators, self.counts[:, 0].tolist())),
+                          dict(zip(self.operators, self.counts[:, 1].tolist())))
 
 
 class IteratedGreedy(_PermutationSearch):
     """Iterated greedy (ILS on permutations): NEH start, destruction/construction, local search."""
 
-    operators = (IG_OPERATOR,)
+    operators = ils.OPERATORS
 
     def __init__(self, p: np.ndarray, config: ILSConfig, seed: int) -> None:
         super().__init__(p, config, seed)
         n, m = self.n, self.m
         self.temperature = config.acceptance_temperature * float(p.sum()) / (n * m * 10)
-        self.params = np.zeros(ig.N_PARAMS)
-        self.params[[ig.P_D, ig.P_T, ig.P_LS, ig.P_PARTIAL]] = (
-            config.perturbation_strength, self.temperature, _LOCAL_SEARCH[config.local_search],
+        self.params = np.zeros(ils.N_PARAMS)
+        self.params[[ils.P_STRENGTH, ils.P_ACCEPT_T, ils.P_LOCAL_SEARCH, ils.P_PARTIAL]] = (
+            config.perturbation_strength, self.temperature, codes.code(codes.LOCAL_SEARCH, config.local_search),
             float(config.partial_local_search))
-        self.ws = (self.e, self.q, self.f, self.order, np.zeros(n, np.int64), np.zeros(n, np.int64))
-        self.counts = np.zeros(2, dtype=np.int64)
+        self.ws = (self.e, self.q, self.f, self.c, self.order, np.zeros(n, PERM), np.zeros(n, PERM))
 
     def start(self) -> dict[str, Any]:
         detail = self._construct()
-        ls = _LOCAL_SEARCH[self.config.local_search]
-        if ls and self.n > 1:
-            value = insertion_local_search(self.p, self.perm, self.n, self.vals[0], ls == 2, self.order,
+        ls = codes.code(codes.LOCAL_SEARCH, self.config.local_search)
+        if ls != codes.LS_NONE and self.n > 1:
+            value = insertion_local_search(self.p, self.perm, self.n, self.vals[0], ls == codes.LS_FULL, self.order,
                                            self.e, self.q, self.f, self.rng)
             self._set_current(int(value))
             detail["objective"] = int(value)
@@ -105,10 +108,9 @@ class IteratedGreedy(_PermutationSearch):
     def run(self, iterations: int) -> ChunkStats:
         self.counts[:] = 0
         if self.n > 1:
-            ig.ig_chunk(self.p, self.perm, self.best_perm, self.vals, self.params, self.ws, self.rng,
-                        self.counts, iterations)
-        return self._stats(iterations, self.temperature, {IG_OPERATOR: int(self.counts[0])},
-                           {IG_OPERATOR: int(self.counts[1])})
+            ils.ils_chunk(self.p, self.perm, self.best_perm, self.vals, self.params, self.ws, self.rng,
+                          self.counts, iterations)
+        return self._stats(iterations, self.temperature)
 
 
 class Annealing(_PermutationSearch):
@@ -118,52 +120,40 @@ class Annealing(_PermutationSearch):
 
     def __init__(self, p: np.ndarray, config: SAConfig, seed: int) -> None:
         super().__init__(p, config, seed)
-        self.params = np.zeros(sa.N_PARAMS)
-        self.params[sa.P_SCHEDULE] = sa.SCHEDULES.index(config.cooling)
-        self.params[sa.P_RATE] = config.cooling_rate
-        self.params[sa.P_TMIN] = config.min_temperature
-        self.params[sa.P_TARGET] = config.target_acceptance
-        self.params[sa.P_NEIGHBOURS] = config.neighbours
-        self.params[sa.P_WEIGHTS:] = operator_cumulative_weights(config)
-        self.fstate = np.zeros(sa.N_FSTATE)
-        self.counts = np.zeros((len(sa.OPERATORS), 2), dtype=np.int64)
+        self.params = _anneal.make_params(config, operator_cumulative_weights(config))
+        self.fstate = np.zeros(_anneal.N_FSTATE)
+        self.ws = (self.c,)
 
     def start(self) -> dict[str, Any]:
         detail = self._construct()
-        t0 = self.config.initial_temperature
-        if t0 <= 0:
-            t0 = 1.0
-            if self.n > 1:
-                deltas = sa.sample_deltas(self.p, self.perm, self.params, self.rng, self.config.temperature_samples)
-                worse = deltas[deltas > 0]
-                if worse.size:
-                    t0 = float(-worse.mean() / math.log(self.config.initial_acceptance))
-        self.fstate[sa.F_T] = self.fstate[sa.F_T0] = t0
+        deltas = np.zeros(self.config.temperature_samples if self.config.initial_temperature <= 0 and self.n > 1 else 0)
+        if deltas.size:
+            sa.sample_deltas(self.p, self.perm, self.params, self.rng, self.c, deltas)
+        t0 = _anneal.initial_temperature(self.config, deltas)
+        self.fstate[_anneal.F_T] = self.fstate[_anneal.F_T0] = t0
         detail["initial_temperature"] = t0
         return detail
 
     def run(self, iterations: int) -> ChunkStats:
         self.counts[:] = 0
         if self.n > 1:
-            sa.sa_chunk(self.p, self.perm, self.best_perm, self.vals, self.params, self.fstate, self.rng,
+            sa.sa_chunk(self.p, self.perm, self.best_perm, self.vals, self.params, self.fstate, self.ws, self.rng,
                         self.counts, iterations)
-        return self._stats(iterations, float(self.fstate[sa.F_T]),
-                           dict(zip(sa.OPERATORS, self.counts[:, 0].tolist())),
-                           dict(zip(sa.OPERATORS, self.counts[:, 1].tolist())))
+        return self._stats(iterations, float(self.fstate[_anneal.F_T]))
 
     def reheat(self, factor: float) -> dict[str, Any] | None:
-        self.fstate[sa.F_T] = max(self.fstate[sa.F_T], self.fstate[sa.F_T0] * factor)
-        return {"temperature": float(self.fstate[sa.F_T])}
+        self.fstate[_anneal.F_T] = max(self.fstate[_anneal.F_T], self.fstate[_anneal.F_T0] * factor)
+        return {"temperature": float(self.fstate[_anneal.F_T])}
 
     def restart_from_best(self) -> dict[str, Any] | None:
-        self.fstate[sa.F_T] = self.fstate[sa.F_T0]
-        return {**super().restart_from_best(), "temperature": float(self.fstate[sa.F_T])}
+        self.fstate[_anneal.F_T] = self.fstate[_anneal.F_T0]
+        return {**super().restart_from_best(), "temperature": float(self.fstate[_anneal.F_T])}
 
 
 class TabuSearch(_PermutationSearch):
     """Tabu search over the insertion neighbourhood of `candidates` random jobs per iteration."""
 
-    operators = (TABU_OPERATOR,)
+    operators = tb.OPERATORS
 
     def __init__(self, p: np.ndarray, config: TabuConfig, seed: int) -> None:
         super().__init__(p, config, seed)
@@ -171,8 +161,7 @@ class TabuSearch(_PermutationSearch):
         self.params[[tb.P_TENURE, tb.P_TENURE_RANDOM, tb.P_ASPIRATION, tb.P_CANDIDATES]] = (
             config.tenure, config.tenure_random, float(config.aspiration), config.candidates)
         self.tabu = np.zeros((self.n, self.n), dtype=np.int64)
-        self.ws = (self.e, self.q, self.f, np.zeros(self.n, np.int64))
-        self.counts = np.zeros(2, dtype=np.int64)
+        self.ws = (self.e, self.q, self.f, np.zeros(self.n, PERM))
         self.iteration = 0
 
     def start(self) -> dict[str, Any]:
@@ -184,8 +173,7 @@ class TabuSearch(_PermutationSearch):
             tb.tabu_chunk(self.p, self.perm, self.best_perm, self.vals, self.params, self.tabu, self.ws,
                           self.rng, self.counts, self.iteration, iterations)
         self.iteration += iterations
-        return self._stats(iterations, math.nan, {TABU_OPERATOR: int(self.counts[0])},
-                           {TABU_OPERATOR: int(self.counts[1])})
+        return self._stats(iterations)
 
     def scale_tenure(self, factor: float) -> dict[str, Any] | None:
         base = self.config.tenure
@@ -196,6 +184,9 @@ class TabuSearch(_PermutationSearch):
     def restart_from_best(self) -> dict[str, Any] | None:
         self.tabu[:] = 0
         return super().restart_from_best()
+
+
+SEARCHES: dict[str, type[_PermutationSearch]] = {"sa": Annealing, "ils": IteratedGreedy, "tabu": TabuSearch}
 
 
 def operator_cumulative_weights(config: SAConfig) -> np.ndarray:

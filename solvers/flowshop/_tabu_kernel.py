@@ -8,10 +8,13 @@ new best and aspiration is on.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from solvers._rng import rand_below
-from solvers.flowshop._kernels import insert_at, insertion_makespans, position_of, remove_at
+from solvers.flowshop._moves import insert_at, insertion_makespans, position_of, remove_at
+
+OPERATORS = ("insert",)
 
 # params (float64) layout
 P_TENURE = 0
@@ -26,10 +29,10 @@ def tabu_chunk(p, perm, best_perm, vals, params, tabu, ws, rng, counts, it0, ite
     """Run `iterations` tabu iterations starting at iteration number `it0`.
 
     Args:
-        p: int64 (n, m). perm / best_perm: int64 (n,). vals: int64 (2,) [current, best].
+        p: (n, m) times. perm / best_perm: int32 (n,). vals: int64 (2,) [current, best].
         params: float64 (N_PARAMS,). tabu: int64 (n, n), tabu[job, pos] = first iteration at
             which `job` may move to `pos` again. ws: tuple (e, q, f, cand) workspaces
-            (cand int64 (n,)). rng: uint64 (1,). counts: int64 (2,) [proposals, accepts].
+            (cand int32 (n,)). rng: uint64 (1,). counts: int64 (1, 2) [proposals, accepts].
     """
     e, q, f, cand = ws
     n = perm.shape[0]
@@ -44,7 +47,7 @@ def tabu_chunk(p, perm, best_perm, vals, params, tabu, ws, rng, counts, it0, ite
         for i in range(n_cand):  # partial Fisher-Yates: cand[:n_cand] are distinct random jobs
             j = i + rand_below(rng, n - i)
             cand[i], cand[j] = cand[j], cand[i]
-        best_job, best_from, best_to, best_val = -1, 0, 0, 1 << 62
+        best_job, best_from, best_to, best_val = -1, 0, 0, np.int64(1) << 62
         for c in range(n_cand):
             job = cand[c]
             pos = position_of(perm, job)
@@ -57,10 +60,10 @@ def tabu_chunk(p, perm, best_perm, vals, params, tabu, ws, rng, counts, it0, ite
                 if tabu[job, to] > it and not (aspiration and f[to] < vals[1]):
                     continue
                 best_job, best_from, best_to, best_val = job, pos, to, f[to]
-        counts[0] += 1
+        counts[0, 0] += 1
         if best_job < 0:
             continue
-        counts[1] += 1
+        counts[0, 1] += 1
         remove_at(perm, n, best_from)
         insert_at(perm, n - 1, best_to, best_job)
         tabu[best_job, best_from] = it + 1 + tenure + (rand_below(rng, tenure_random + 1) if tenure_random > 0 else 0)

@@ -75,11 +75,12 @@ def inside_project(path: str | Path, settings: Settings, what: str) -> Path:
 
 def check_instance_files(data: dict[str, Any], settings: Settings) -> None:
     """Instances given as file paths (not `family:name`) must be inside the project; checked before any is read."""
-    from solvers._families import FAMILY_MODULES
+    from solvers import family_names
 
+    families = family_names()
     for k, name in enumerate(data.get("instances") or []):
         family, sep, _ = str(name).partition(":")
-        if not (sep and family in FAMILY_MODULES):
+        if not (sep and family in families):
             inside_project(str(name), settings, f"instances[{k}]")
 
 

@@ -36,7 +36,7 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
 def solve(
     problem: str = typer.Option(..., "--problem", "-p", help="flowshop:ta021, flowshop:random:50x10:seed=3, "
                                 "coloring:queen8_8, or an instance file (.txt Taillard, .col DIMACS)."),
-    solver: str = typer.Option(..., "--solver", "-s", help=f"One of {', '.join(solvers.SOLVER_NAMES)}."),
+    solver: str = typer.Option(..., "--solver", "-s", help=f"One of {', '.join(solvers.solver_names())}."),
     seed: int = typer.Option(0, help="Seed of the solver's random stream."),
     sets: list[str] = typer.Option(None, "--set", help="Parameter override KEY=VALUE (repeatable); see "
                                    "`tunetrack solvers`."),

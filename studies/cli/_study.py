@@ -202,6 +202,7 @@ def demo(
     settings = settings_or_exit()
     console.print("[bold]tunetrack demo[/]: tuning simulated annealing on five Taillard 20x5 flow-shop instances")
     spec = _guard(load_spec, dict(DEMO_SPEC, workers=workers))
+    _warm_kernels(spec.objective.problem, spec.objective.solver)
     handle = _guard(start_study, spec, settings, n_trials=n_trials)
     _print_handle(handle)
     best_ = _guard(best_params, spec.name, settings)
@@ -212,3 +213,11 @@ def demo(
         f"'{spec.experiment_name}': the study run holds best_value and spend; each trial run its sampled "
         "params and per-instance gaps; each solve run its step metrics and steps.parquet."
     )
+
+
+def _warm_kernels(family: str, solver: str) -> None:
+    """Compile the demo's kernels into numba's cache first, so no trial is billed for JIT."""
+    from studies.cli._warmup import warmup
+
+    console.print("compiling the solver kernels (once per install; later runs load them from numba's cache)")
+    warmup(families=[family], solver_names=[solver], as_json=False)

@@ -7,7 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solvers._rng import next_u64, rand_below, rand_float, seed_state, shuffle
-from solvers.flowshop import _kernels as k
+from solvers import _anneal
+from solvers.flowshop import _construct
+from solvers.flowshop import _moves as k
 from solvers.flowshop import _sa_kernel as sa
 from tests.solvers import flowshop_reference as ref
 
@@ -19,23 +21,24 @@ def instances(draw, max_jobs: int = 12, max_machines: int = 6):
     n = draw(st.integers(1, max_jobs))
     m = draw(st.integers(1, max_machines))
     flat = draw(st.lists(st.integers(0, 99), min_size=n * m, max_size=n * m))
-    p = np.asarray(flat, dtype=np.int64).reshape(n, m)
+    p = np.asarray(flat, dtype=np.int32).reshape(n, m)
     perm = draw(st.permutations(list(range(n))))
     return p, perm
 
 
 def _workspaces(p: np.ndarray):
     n, m = p.shape
-    return np.zeros((n + 1, m), np.int64), np.zeros((n + 1, m), np.int64), np.zeros(n + 1, np.int64)
+    return np.zeros((n + 1, m), np.int32), np.zeros((n + 1, m), np.int32), np.zeros(n + 1, np.int32)
 
 
 @FAST
 @given(instances())
 def test_makespan_matches_reference(case) -> None:
     p, perm = case
-    seq = np.asarray(perm, dtype=np.int64)
-    assert k.makespan(p, seq, len(perm)) == ref.makespan(p.tolist(), perm)
-    assert k.makespan(p, seq, len(perm) - 1) == ref.makespan(p.tolist(), perm[:-1])
+    seq = np.asarray(perm, dtype=np.int32)
+    c = np.full(p.shape[1], -7, np.int32)  # a dirty workspace: the kernel must reset it
+    assert k.makespan(p, seq, len(perm), c) == ref.makespan(p.tolist(), perm)
+    assert k.makespan(p, seq, len(perm) - 1, c) == ref.makespan(p.tolist(), perm[:-1])
 
 
 @FAST
@@ -44,7 +47,7 @@ def test_accelerated_insertion_matches_brute_force(case) -> None:
     p, perm = case
     job, rest = perm[-1], perm[:-1]
     e, q, f = _workspaces(p)
-    seq = np.asarray(rest + [0], dtype=np.int64)
+    seq = np.asarray(rest + [0], dtype=np.int32)
     k.insertion_makespans(p, seq, len(rest), job, e, q, f)
     expected = ref.all_insertions(p.tolist(), rest, job)
     assert f[: len(rest) + 1].tolist() == expected
@@ -57,8 +60,8 @@ def test_accelerated_insertion_matches_brute_force(case) -> None:
 def test_neh_matches_reference(case) -> None:
     p, perm = case
     e, q, f = _workspaces(p)
-    seq = np.zeros(len(perm), np.int64)
-    value = k.neh(p, np.asarray(perm, np.int64), seq, e, q, f)
+    seq = np.zeros(len(perm), np.int32)
+    value = _construct.neh(p, np.asarray(perm, np.int32), seq, e, q, f)
     ref_seq, ref_value = ref.neh(p.tolist(), perm)
     assert seq.tolist() == ref_seq and value == ref_value
 
@@ -68,9 +71,9 @@ def test_neh_matches_reference(case) -> None:
 def test_insertion_local_search_improves_and_reports_true_makespan(case, seed, full) -> None:
     p, perm = case
     e, q, f = _workspaces(p)
-    seq = np.asarray(perm, np.int64)
+    seq = np.asarray(perm, np.int32)
     before = ref.makespan(p.tolist(), perm)
-    after = k.insertion_local_search(p, seq, len(perm), before, full, np.zeros(len(perm), np.int64), e, q, f,
+    after = k.insertion_local_search(p, seq, len(perm), before, full, np.zeros(len(perm), np.int32), e, q, f,
                                      seed_state(seed))
     assert sorted(seq.tolist()) == sorted(perm)
     assert after == ref.makespan(p.tolist(), seq.tolist()) <= before
@@ -85,8 +88,8 @@ def test_insertion_local_search_improves_and_reports_true_makespan(case, seed, f
 def test_random_removal_keeps_every_job(case, seed, d) -> None:
     p, perm = case
     d = min(d, len(perm))
-    seq = np.asarray(perm, np.int64)
-    removed = np.zeros(d, np.int64)
+    seq = np.asarray(perm, np.int32)
+    removed = np.zeros(d, np.int32)
     left = k.random_removal(seq, len(perm), d, removed, seed_state(seed))
     assert left == len(perm) - d
     assert sorted(seq[:left].tolist() + removed.tolist()) == sorted(perm)
@@ -101,11 +104,12 @@ def test_sa_moves_apply_and_undo(case, seed, preset) -> None:
     from solvers.config import SAConfig
     from solvers.flowshop._searches import operator_cumulative_weights
 
-    params = np.zeros(sa.N_PARAMS)
-    params[sa.P_WEIGHTS:] = operator_cumulative_weights(SAConfig(operator_preset=preset))
-    seq = np.asarray(perm, np.int64)
+    params = _anneal.make_params(SAConfig(operator_preset=preset),
+                                 operator_cumulative_weights(SAConfig(operator_preset=preset)))
+    seq = np.asarray(perm, np.int32)
     rng = seed_state(seed)
-    deltas = sa.sample_deltas(p, seq, params, rng, 20)
+    deltas = np.zeros(20)
+    sa.sample_deltas(p, seq, params, rng, np.zeros(p.shape[1], p.dtype), deltas)
     assert seq.tolist() == perm  # sampling leaves the permutation unchanged
     for _ in range(20):
         op, a, b = sa.random_move(seq, params, rng)
@@ -114,7 +118,8 @@ def test_sa_moves_apply_and_undo(case, seed, preset) -> None:
         assert sorted(moved) == sorted(perm)
         sa.undo_move(seq, op, a, b)
         assert seq.tolist() == perm
-    assert deltas.shape == (20,)
+    base = ref.makespan(p.tolist(), perm)
+    assert all(base + d >= 0 for d in deltas.tolist())
 
 
 @given(st.integers(0, 2**63))
@@ -144,12 +149,19 @@ def test_every_kernel_is_cached_and_releases_the_gil() -> None:
     from numba.core.registry import CPUDispatcher
 
     from solvers import _rng
-    from solvers.flowshop import _ig_kernel, _tabu_kernel
+    from solvers.coloring import _construct as col_construct
+    from solvers.coloring import _ils_kernel as col_ils
+    from solvers.coloring import _kstate as col_kstate
+    from solvers.coloring import _moves as col_moves
+    from solvers.coloring import _sa_kernel as col_sa
+    from solvers.coloring import _tabu_kernel as col_tabu
+    from solvers.flowshop import _ils_kernel, _tabu_kernel
 
-    modules = (_rng, k, sa, _ig_kernel, _tabu_kernel)
+    modules = (_rng, _anneal, k, _construct, sa, _ils_kernel, _tabu_kernel, col_moves, col_construct, col_kstate,
+               col_sa, col_ils, col_tabu)
     kernels = [obj for mod in modules for obj in vars(mod).values()
                if isinstance(obj, CPUDispatcher) and obj.__module__ == mod.__name__]
-    assert len(kernels) >= 15
+    assert len(kernels) >= 30
     for kernel in kernels:
         assert kernel.targetoptions.get("nogil") is True, kernel.__name__
         assert type(kernel._cache).__name__ == "FunctionCache", kernel.__name__

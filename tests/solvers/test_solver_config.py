@@ -6,7 +6,7 @@ import pytest
 
 import solvers
 from solvers import constants
-from solvers.config import make_config
+from solvers.registry import make_config
 from solvers.errors import ConfigError, UnknownSolverError
 
 
@@ -17,7 +17,7 @@ from solvers.errors import ConfigError, UnknownSolverError
         ("sa", {"cooling": "fast"}, "cooling: must be one of geometric, linear, adaptive (got 'fast')"),
         ("sa", {"neighbours": 0}, "neighbours: must be >= 1 and <= 256 (got 0)"),
         ("ils", {"perturbation_strength": 0}, "perturbation_strength: must be >= 1 and <= 1000 (got 0)"),
-        ("ils", {"local_search": "best"}, "local_search: must be one of full, single_pass, none (got 'best')"),
+        ("ils", {"local_search": "best"}, "local_search: must be one of none, single_pass, full (got 'best')"),
         ("tabu", {"tenure": -1}, "tenure: must be >= 0 and <= 10000 (got -1)"),
         ("tabu", {"initial": "greedy"}, "initial: must be one of random, constructive, multistart (got 'greedy')"),
     ],
@@ -36,12 +36,12 @@ def test_unknown_parameter_lists_allowed_ones() -> None:
 
 def test_unknown_solver() -> None:
     with pytest.raises(UnknownSolverError, match="solver: must be one of sa, ils, tabu"):
-        solvers.config_model("ga")
+        solvers.config_class("ga")
 
 
 def test_every_default_comes_from_constants() -> None:
-    for solver in solvers.SOLVER_NAMES:
-        model = solvers.config_model(solver)
+    for solver in solvers.solver_names():
+        model = solvers.config_class(solver)
         defaults = model().model_dump()
         for name in model.model_fields:
             if name == "operator_weights":
@@ -84,7 +84,7 @@ def test_explicit_operator_weights_steer_proposals() -> None:
 
 def test_describe_solvers_lists_params_ranges_defaults() -> None:
     described = {d["solver"]: d for d in solvers.describe_solvers()}
-    assert set(described) == set(solvers.SOLVER_NAMES)
+    assert set(described) == set(solvers.solver_names())
     cooling = next(p for p in described["sa"]["params"] if p["name"] == "cooling_rate")
     assert cooling["default"] == constants.SA_COOLING_RATE and "0.99999" in cooling["range"]
     assert described["sa"]["families"]["flowshop"]["operators"] == ["insert", "swap", "adjacent"]

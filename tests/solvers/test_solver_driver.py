@@ -30,7 +30,7 @@ def _run(instance, solver, seed=1, **extra):
     return res, steps, events
 
 
-@pytest.mark.parametrize("solver", solvers.SOLVER_NAMES)
+@pytest.mark.parametrize("solver", solvers.solver_names())
 @pytest.mark.parametrize("initial", ["random", "constructive", "multistart"])
 def test_result_is_feasible_and_objective_recomputes(ta011, solver, initial) -> None:
     res, steps, _ = _run(ta011, solver, initial=initial)
@@ -44,7 +44,7 @@ def test_result_is_feasible_and_objective_recomputes(ta011, solver, initial) -> 
     assert steps[-1][records.BEST] == res.objective
 
 
-@pytest.mark.parametrize("solver", solvers.SOLVER_NAMES)
+@pytest.mark.parametrize("solver", solvers.solver_names())
 def test_same_seed_same_result_and_trace(ta011, solver) -> None:
     a, steps_a, _ = _run(ta011, solver, seed=7)
     b, steps_b, _ = _run(ta011, solver, seed=7)
@@ -58,7 +58,7 @@ def test_different_seeds_explore_differently(ta011) -> None:
     assert len(traces) > 1
 
 
-@pytest.mark.parametrize("solver", solvers.SOLVER_NAMES)
+@pytest.mark.parametrize("solver", solvers.solver_names())
 def test_one_step_record_per_chunk_with_all_keys(ta011, solver) -> None:
     res, steps, events = _run(ta011, solver)
     chunk = SMALL[solver]["chunk_size"]
@@ -132,7 +132,7 @@ def test_zero_iterations_returns_the_initial_solution(ta011) -> None:
 def test_one_job_instance(tmp_path) -> None:
     path = tmp_path / "one.txt"
     path.write_text("1 3\n4\n5\n6\n")
-    for solver in solvers.SOLVER_NAMES:
+    for solver in solvers.solver_names():
         res = solvers.solve(str(path), solver, seed=0, iterations=3)
         assert res.objective == 15 and res.solution == (0,) and res.reference is None and res.gap is None
 

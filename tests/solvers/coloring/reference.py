@@ -69,7 +69,7 @@ def rand_below(state: list[int], n: int) -> int:
 
 def best_move(colors, table, conf_list, conflicts: int, best: int, it: int, tabu, candidates: int,
               aspiration: bool, state: list[int]) -> tuple[int, int, int, int]:
-    """Tabucol's scan as in `solvers.coloring._tabu.best_move`: ``(v, c, delta, evaluated)``."""
+    """Tabucol's scan as in `solvers.coloring._tabu_kernel.best_move`: ``(v, c, delta, evaluated)``."""
     k = len(table[0])
     n_conf = len(conf_list)
     sample = 0 < candidates < n_conf

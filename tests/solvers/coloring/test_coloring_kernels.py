@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from solvers._rng import seed_state
 from solvers.coloring import Graph, clique_bound, dsatur, greedy, myciel, queen
 from solvers.coloring import _moves as mv
-from solvers.coloring import _tabu
+from solvers.coloring import _tabu_kernel as _tabu
 from solvers.coloring._kstate import KState, drop_color
 from tests.solvers.coloring import reference as ref
 
@@ -45,8 +45,7 @@ def test_moves_keep_table_conflicts_and_set_exact(case, moves) -> None:
         v, c = raw_v % g.n, raw_c % k
         expected = ref.delta(adj, current, v, c)
         assert mv.move_delta(state.table, state.colors, v, c) == expected
-        applied = mv.apply_move(g.indptr, g.indices, state.colors, state.table, state.conf_list, state.conf_pos,
-                                state.scal, v, c)
+        applied = mv.apply_move(g.arrays(), state.arrays(), v, c)
         assert applied == expected
         current[v] = c
         assert state.colors.tolist() == current
@@ -65,7 +64,8 @@ def test_batched_deltas_match_reference(case, seed) -> None:
     vs = rng.integers(0, g.n, 50).astype(np.int32)
     cs = rng.integers(0, k, 50).astype(np.int32)
     table = mv.build_table(g.indptr, g.indices, colors, k)
-    got = mv.deltas_of(table, colors, vs, cs)
+    got = np.zeros(50, np.int64)
+    mv.move_deltas(table, colors, vs, cs, got)
     assert got.tolist() == [ref.delta(adj, colors.tolist(), v, c) for v, c in zip(vs.tolist(), cs.tolist())]
 
 
@@ -114,11 +114,11 @@ def test_tabu_scan_matches_reference(case, seed, candidates, aspiration, it, bes
     state.tabu[:] = rng.integers(0, 10, state.tabu.shape)
     state.scal[mv.ITER] = it
     state.scal[mv.BEST] = state.conflicts - best_offset
-    params = np.zeros(_tabu.N_TABU_PARAMS)
+    params = np.zeros(_tabu.N_PARAMS)
     params[_tabu.P_CANDIDATES], params[_tabu.P_ASPIRATION] = candidates, float(aspiration)
     numba_rng = seed_state(seed)
     py_rng = [int(numba_rng[0])]
-    got = _tabu.best_move(state.colors, state.table, state.conf_list, state.scal, state.tabu, params, numba_rng)
+    got = _tabu.best_move(state.arrays(), params, numba_rng)
     want = ref.best_move(state.colors.tolist(), state.table.tolist(), state.conf_list[: state.scal[mv.N_CONF]].tolist(),
                          state.conflicts, int(state.scal[mv.BEST]), it, state.tabu.tolist(), candidates, aspiration,
                          py_rng)

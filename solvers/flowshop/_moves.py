@@ -1,31 +1,33 @@
-"""Flow shop kernels: makespan, Taillard's accelerated insertion, NEH, insertion local search.
+"""Flow shop move kernels: makespan, Taillard's accelerated insertion, insertion local search.
 
-Conventions for every kernel here:
-  p     int64 (n, m): processing time of job j on machine r (job-major, 0-based jobs);
-  seq   int64 (>= k,): a (partial) permutation, the first k entries used;
-  e, q  int64 (n + 1, m) workspaces for heads and tails (contents overwritten);
-  f     int64 (n + 1,) workspace / output of makespans per insertion position;
+Conventions for every kernel here (no kernel allocates; workspaces are passed in):
+  p     (n, m) processing times of job j on machine r, int32 (int64 only when the sum of
+        all times would overflow int32); every workspace below has p's dtype;
+  seq   int32 (>= k,): a (partial) permutation, the first k entries used;
+  c     (m,) workspace of machine completion times;
+  e, q  (n + 1, m) workspaces for heads and tails (contents overwritten);
+  f     (n + 1,) workspace / output of makespans per insertion position;
   rng   uint64 (1,) state of `solvers._rng`.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from solvers._rng import rand_below, shuffle
 
 
 @njit(cache=True, nogil=True)
-def makespan(p, seq, k):
-    """Makespan of the first k jobs of `seq` (int)."""
+def makespan(p, seq, k, c):
+    """Makespan of the first k jobs of `seq`, using the (m,) workspace `c`."""
     m = p.shape[1]
-    c = np.zeros(m, dtype=np.int64)
+    for r in range(m):
+        c[r] = 0
     for i in range(k):
-        job = seq[i]
-        c[0] += p[job, 0]
+        row = p[seq[i]]
+        c[0] += row[0]
         for r in range(1, m):
-            c[r] = max(c[r], c[r - 1]) + p[job, r]
+            c[r] = max(c[r], c[r - 1]) + row[r]
     return c[m - 1]
 
 
@@ -38,27 +40,34 @@ def insertion_makespans(p, seq, k, job, e, q, f):
     f_r = max(f_{r-1}, e[i, r]) + p[job, r]. Fills f[0..k].
     """
     m = p.shape[1]
+    e0 = e[0]
+    qk = q[k]
     for r in range(m):
-        e[0, r] = 0
-        q[k, r] = 0
+        e0[r] = 0
+        qk[r] = 0
     for i in range(1, k + 1):
-        j = seq[i - 1]
-        e[i, 0] = e[i - 1, 0] + p[j, 0]
+        row = p[seq[i - 1]]
+        ei = e[i]
+        ep = e[i - 1]
+        ei[0] = ep[0] + row[0]
         for r in range(1, m):
-            e[i, r] = max(e[i, r - 1], e[i - 1, r]) + p[j, r]
+            ei[r] = max(ei[r - 1], ep[r]) + row[r]
     for i in range(k - 1, -1, -1):
-        j = seq[i]
-        q[i, m - 1] = q[i + 1, m - 1] + p[j, m - 1]
+        row = p[seq[i]]
+        qi = q[i]
+        qn = q[i + 1]
+        qi[m - 1] = qn[m - 1] + row[m - 1]
         for r in range(m - 2, -1, -1):
-            q[i, r] = max(q[i, r + 1], q[i + 1, r]) + p[j, r]
+            qi[r] = max(qi[r + 1], qn[r]) + row[r]
+    pj = p[job]
     for i in range(k + 1):
-        fr = e[i, 0] + p[job, 0]
-        best = fr + q[i, 0]
+        ei = e[i]
+        qi = q[i]
+        fr = ei[0] + pj[0]
+        best = fr + qi[0]
         for r in range(1, m):
-            fr = max(fr, e[i, r]) + p[job, r]
-            v = fr + q[i, r]
-            if v > best:
-                best = v
+            fr = max(fr, ei[r]) + pj[r]
+            best = max(best, fr + qi[r])
         f[i] = best
 
 
@@ -100,30 +109,13 @@ def position_of(seq, job):
 
 
 @njit(cache=True, nogil=True)
-def neh(p, order, seq, e, q, f):
-    """NEH: insert jobs in `order` one by one at their best position; returns the makespan.
-
-    `order` int64 (n,) is the priority order (classic NEH: decreasing total time); the
-    permutation is written to `seq` (n,).
-    """
-    n = order.shape[0]
-    seq[0] = order[0]
-    cmax = makespan(p, seq, 1)
-    for k in range(1, n):
-        pos, cmax = best_insertion(p, seq, k, order[k], e, q, f)
-        insert_at(seq, k, pos, order[k])
-    return cmax
-
-
-@njit(cache=True, nogil=True)
 def insertion_local_search(p, seq, k, cmax, full, order, e, q, f, rng):
     """Iterative improvement by insertion (Ruiz & Stuetzle 2007) on seq[:k].
 
     Takes each job once in a random order, removes it and reinserts it at its best position
     if that is strictly better (else where it was); repeats while a pass improved (`full`,
     ending in a local optimum of the insertion neighbourhood) or stops after one pass.
-    Returns the makespan.
-    `order` int64 (>= k,) workspace.
+    Returns the makespan. `order` int32 (>= k,) workspace.
     """
     improved = True
     while improved:
@@ -144,15 +136,6 @@ def insertion_local_search(p, seq, k, cmax, full, order, e, q, f, rng):
         if not full:
             break
     return cmax
-
-
-@njit(cache=True, nogil=True)
-def random_order_neh(p, seq, order, e, q, f, rng):
-    """NEH with a random priority order (for multi-start); returns the makespan."""
-    for i in range(order.shape[0]):
-        order[i] = i
-    shuffle(rng, order)
-    return neh(p, order, seq, e, q, f)
 
 
 @njit(cache=True, nogil=True)

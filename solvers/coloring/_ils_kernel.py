@@ -14,18 +14,17 @@ import math
 import numpy as np
 from numba import njit
 
+from solvers import codes
 from solvers._rng import rand_below, rand_float
 from solvers.coloring._moves import BEST, CONFLICTS, N_CONF, apply_move, least_used_colour
 
-ILS_OPERATORS: tuple[str, ...] = ("perturb", "descent")
+OPERATORS: tuple[str, ...] = ("perturb",)
 
-# params: float64[N_ILS_PARAMS]
-P_STRENGTH, P_ACCEPT_T, P_LOCAL_SEARCH = 0, 1, 2
-N_ILS_PARAMS = 3
-LS_FULL, LS_SINGLE_PASS, LS_NONE = 0, 1, 2
-# returned stats: int64[N_ILS_STATS]
-S_ITERATIONS, S_PERTURBS, S_ACCEPTED, S_DESCENT_MOVES = 0, 1, 2, 3
-N_ILS_STATS = 4
+# params (float64) layout
+P_STRENGTH = 0  # vertices recoloured at random per iteration
+P_ACCEPT_T = 1  # acceptance temperature, in conflicts
+P_LOCAL_SEARCH = 2  # codes.LOCAL_SEARCH
+N_PARAMS = 3
 
 
 @njit(cache=True, nogil=True)
@@ -35,24 +34,27 @@ def _best_colour(table, colors, v, rng):
 
 
 @njit(cache=True, nogil=True)
-def _log_move(indptr, indices, colors, table, conf_list, conf_pos, scal, log, n_log, v, c):
+def _log_move(g, st, log, n_log, v, c):
     log[n_log, 0] = v
-    log[n_log, 1] = colors[v]
-    apply_move(indptr, indices, colors, table, conf_list, conf_pos, scal, v, c)
+    log[n_log, 1] = st[0][v]
+    apply_move(g, st, v, c)
     return n_log + 1
 
 
 @njit(cache=True, nogil=True)
-def _descend(indptr, indices, colors, table, conf_list, conf_pos, scal, log, n_log, kind, rng):
-    """Improving moves only; returns the new log length."""
-    if kind == LS_SINGLE_PASS:
-        order = conf_list[: scal[N_CONF]].copy()
-        for v in order:
+def _descend(g, st, log, n_log, kind, order, rng):
+    """Improving moves only; returns the new log length. ``order`` int32[n] workspace."""
+    colors, table, conf_list, conf_pos, scal, _, _ = st
+    if kind == codes.LS_SINGLE_PASS:
+        n_order = scal[N_CONF]
+        order[:n_order] = conf_list[:n_order]
+        for i in range(n_order):
+            v = order[i]
             if conf_pos[v] >= 0:
                 c, d = _best_colour(table, colors, v, rng)
                 if d < 0:
-                    n_log = _log_move(indptr, indices, colors, table, conf_list, conf_pos, scal, log, n_log, v, c)
-    elif kind == LS_FULL:
+                    n_log = _log_move(g, st, log, n_log, v, c)
+    elif kind == codes.LS_FULL:
         while scal[CONFLICTS] > 0:
             best_v, best_c, best_d, ties = -1, -1, np.int64(0), 0
             for i in range(scal[N_CONF]):
@@ -66,23 +68,31 @@ def _descend(indptr, indices, colors, table, conf_list, conf_pos, scal, log, n_l
                         best_v, best_c = v, c
             if best_v < 0:
                 break
-            n_log = _log_move(indptr, indices, colors, table, conf_list, conf_pos, scal, log, n_log, best_v, best_c)
+            n_log = _log_move(g, st, log, n_log, best_v, best_c)
     return n_log
 
 
 @njit(cache=True, nogil=True)
-def ils_chunk(indptr, indices, colors, table, conf_list, conf_pos, scal, best_colors, log, params, rng, n_iters):
-    """Run up to ``n_iters`` ILS iterations from the home solution in ``colors``, stopping early
-    at zero conflicts. ``log`` is ``int32[cap, 2]`` scratch for undoing moves, with
-    ``cap >= strength + |E| + 1`` (a descent makes at most one move per conflicting edge).
-    Returns ``int64[N_ILS_STATS]``: iterations, perturbation moves, accepted iterations,
-    descent moves."""
-    stats = np.zeros(N_ILS_STATS, dtype=np.int64)
+def ils_chunk(g, st, params, ws, rng, counts, iterations):
+    """Run up to ``iterations`` ILS iterations from the home solution in ``colors``, stopping
+    early at zero conflicts.
+
+    Args:
+        g: ``(indptr, indices)``. st: the state tuple of :mod:`solvers.coloring._moves`.
+        params: float64 (N_PARAMS,). ws: ``(log, order)``: ``log`` int32[cap, 2] to undo moves,
+            ``cap >= strength + |E| + 1`` (a descent makes at most one move per conflicting
+            edge); ``order`` int32[n]. rng: uint64 (1,).
+        counts: int64 (1, 2) [iterations, accepted iterations], incremented.
+    Returns the iterations done.
+    """
+    log, order = ws
+    colors, table, conf_list, _, scal, best_colors, _ = st
     k = table.shape[1]
     strength = np.int64(params[P_STRENGTH])
     temp = params[P_ACCEPT_T]
     kind = np.int64(params[P_LOCAL_SEARCH])
-    for _ in range(n_iters):
+    done = 0
+    for _ in range(iterations):
         home = scal[CONFLICTS]
         if home == 0:
             break
@@ -92,19 +102,17 @@ def ils_chunk(indptr, indices, colors, table, conf_list, conf_pos, scal, best_co
                 break
             v = conf_list[rand_below(rng, scal[N_CONF])]
             c = (colors[v] + 1 + rand_below(rng, k - 1)) % k
-            n_log = _log_move(indptr, indices, colors, table, conf_list, conf_pos, scal, log, n_log, v, c)
-        stats[S_PERTURBS] += n_log
-        before = n_log
-        n_log = _descend(indptr, indices, colors, table, conf_list, conf_pos, scal, log, n_log, kind, rng)
-        stats[S_DESCENT_MOVES] += n_log - before
+            n_log = _log_move(g, st, log, n_log, v, c)
+        n_log = _descend(g, st, log, n_log, kind, order, rng)
+        counts[0, 0] += 1
         worse = scal[CONFLICTS] - home
         if worse <= 0 or (temp > 0.0 and rand_float(rng) < math.exp(-worse / temp)):
-            stats[S_ACCEPTED] += 1
+            counts[0, 1] += 1
             if scal[CONFLICTS] < scal[BEST]:
                 scal[BEST] = scal[CONFLICTS]
                 best_colors[:] = colors
         else:
             for i in range(n_log - 1, -1, -1):
-                apply_move(indptr, indices, colors, table, conf_list, conf_pos, scal, log[i, 0], log[i, 1])
-        stats[S_ITERATIONS] += 1
-    return stats
+                apply_move(g, st, log[i, 0], log[i, 1])
+        done += 1
+    return done

@@ -1,0 +1,38 @@
+"""Turn a problem spec or a file path into an instance of a registered family."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from solvers._base import Instance
+from solvers.errors import ProblemError
+from solvers.registry import available_families, family_names, get_family
+
+def load_instance(spec: str) -> Instance:
+    """An instance from `family:rest` (e.g. `flowshop:ta021`, `coloring:queen8_8`) or a file path.
+
+    A file's family is chosen by suffix (`.col` -> coloring, `.txt`/`.fsp` -> flowshop), else
+    by asking each family whether the first lines look like its format.
+    """
+    path = Path(spec).expanduser()
+    family_name, sep, rest = spec.partition(":")
+    if sep and family_name in family_names():
+        return get_family(family_name).load(rest)
+    if path.is_file():
+        return _read_file(path)
+    raise ProblemError(
+        f"problem: {spec!r} is neither an existing file nor '<family>:<name>' with family one of "
+        f"{', '.join(family_names())}")
+
+
+def _read_file(path: Path) -> Instance:
+    families = [get_family(n) for n in available_families()]
+    for family in families:
+        if path.name.lower().endswith(family.suffixes):
+            return family.read(path)
+    with path.open(errors="replace") as fh:
+        head = "".join(fh.readline() for _ in range(20))
+    for family in families:
+        if family.sniff(head):
+            return family.read(path)
+    raise ProblemError(f"problem file {str(path)!r}: format not recognised by any of {', '.join(family_names())}")
