@@ -221,6 +221,29 @@ class Tracker:
         """The full-resolution step trace of a run (`steps.parquet`) as a DataFrame."""
         return queries.load_steps(self.client, run_id)
 
+    def load_trace(self, run_id: str, artifact_uri: str | None = None):
+        """`(steps, events)` of a solve run: `steps.parquet` (None if absent) and `events.json` ([] if absent)."""
+        return queries.load_trace(self.client, run_id, artifact_uri)
+
+    def run_tags(self, run_id: str) -> dict[str, str]:
+        return dict(self.client.get_run(run_id).data.tags)
+
+    def set_parent(self, run_id: str, parent_run_id: str) -> None:
+        """Nest an existing run under another of the same experiment (a plan's studies)."""
+        self.set_tags(run_id, {PARENT_RUN_TAG: parent_run_id})
+
+    def reopen_run(self, run_id: str) -> None:
+        """Set a finished run RUNNING again (a resumed plan or session)."""
+        self.client.update_run(run_id, status="RUNNING")
+        self.set_tags(run_id, {Tag.STATE: RunState.RUNNING.value})
+
+    def log_artifacts(self, run_id: str, local_dir: str | Path, artifact_path: str | None = None) -> None:
+        """Every file under `local_dir` as artefacts of an existing run (reports, audit tables)."""
+        queries.log_directory(self.client, run_id, str(local_dir), artifact_path)
+
+    def download_artifact(self, run_id: str, path: str, dst: str | Path) -> Path:
+        return Path(self.client.download_artifacts(run_id, path, str(dst)))
+
     def _experiment_ids_for(self, experiments: str | list[str] | None) -> list[str]:
         if experiments is None:
             return [e.experiment_id for e in self.client.search_experiments(view_type=ViewType.ACTIVE_ONLY)]
