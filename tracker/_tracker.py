@@ -244,6 +244,36 @@ class Tracker:
     def download_artifact(self, run_id: str, path: str, dst: str | Path) -> Path:
         return Path(self.client.download_artifacts(run_id, path, str(dst)))
 
+    def log_text(self, run_id: str, text: str, name: str) -> None:
+        """A text artefact `name` (e.g. `audit/calls.csv`) of an existing run, replacing an older one."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(name).name
+            path.write_text(text)
+            parent = str(Path(name).parent)
+            self.client.log_artifact(run_id, str(path), None if parent in ("", ".") else parent)
+
+    def read_text(self, run_id: str, name: str) -> str | None:
+        """A text artefact of a run, or None if the run has none of that name."""
+        import tempfile
+
+        parent = str(Path(name).parent)
+        listed = {a.path for a in self.client.list_artifacts(run_id, None if parent in ("", ".") else parent)}
+        if name not in listed:
+            return None
+        with tempfile.TemporaryDirectory() as tmp:
+            return Path(self.client.download_artifacts(run_id, name, tmp)).read_text()
+
+    def list_artifacts(self, run_id: str, path: str | None = None) -> list[str]:
+        return [a.path for a in self.client.list_artifacts(run_id, path)]
+
+    def run_metrics(self, run_id: str) -> dict[str, float]:
+        return dict(self.client.get_run(run_id).data.metrics)
+
+    def artifact_uri(self, run_id: str) -> str:
+        return self.client.get_run(run_id).info.artifact_uri
+
     def _experiment_ids_for(self, experiments: str | list[str] | None) -> list[str]:
         if experiments is None:
             return [e.experiment_id for e in self.client.search_experiments(view_type=ViewType.ACTIVE_ONLY)]

@@ -26,7 +26,7 @@ def _sign(direction: str) -> float:
 
 def wins(scores: pd.DataFrame, direction: str = "minimize") -> pd.DataFrame:
     """Per cell: wins over its group's scenarios (ties split), win_rate, best_delta (mean excess over the
-    scenario's best tuner, >= 0), and the number of scenarios."""
+    scenario's best tuner, >= 0, over scenarios with a reference), and the number of scenarios."""
     sign = _sign(direction)
     if scores.empty:
         return pd.DataFrame(columns=[*CELL, "wins", "win_rate", "best_delta", "scenarios"])
@@ -36,7 +36,9 @@ def wins(scores: pd.DataFrame, direction: str = "minimize") -> pd.DataFrame:
     frame["is_best"] = np.isclose(frame["signed"], best, rtol=1e-12, atol=1e-12)
     ties = frame.groupby([*GROUP, "scenario"])["is_best"].transform("sum")
     frame["win"] = frame["is_best"] / ties
-    frame["delta"] = frame["signed"] - best
+    # Deltas are gaps: a scenario without a reference (objective values, another unit) adds none.
+    referenced = frame["has_reference"].astype(bool) if "has_reference" in frame else True
+    frame["delta"] = (frame["signed"] - best).where(referenced)
     out = frame.groupby(CELL, as_index=False).agg(wins=("win", "sum"), best_delta=("delta", "mean"),
                                                   scenarios=("scenario", "nunique"))
     out["win_rate"] = out["wins"] / out["scenarios"]
@@ -50,19 +52,23 @@ def leaderboard(cells: pd.DataFrame, scores: pd.DataFrame, direction: str = "min
     board["rank"] = board.groupby(GROUP)["best"].rank(method="min", ascending=sign > 0)
     if "has_reference" not in board:
         board["has_reference"] = True
-    board["note"] = np.where(board["has_reference"].astype(bool), "", "no reference: objective values")
-    # Overall values average gaps only: objective values of scenarios without a reference are another unit.
-    comparable = board["best"].where(board["has_reference"].astype(bool))
-    board["_best"], board["_mean"], board["_median"] = comparable, board["mean"].where(comparable.notna()), \
-        board["median"].where(comparable.notna())
+    board["note"] = np.where(board["has_reference"].astype(bool), "",
+                             "some scenarios have no reference: the value mixes gaps and objectives")
+    # Overall values are gaps only: per-scenario scores of scenarios with a reference, averaged per tuner.
+    comparable = board["has_reference"].astype(bool)
+    board["_mean"], board["_median"] = board["mean"].where(comparable), board["median"].where(comparable)
     overall = board.groupby("tuner", as_index=False).agg(
-        best=("_best", "mean"), mean=("_mean", "mean"), median=("_median", "median"), trials=("trials", "sum"),
+        mean=("_mean", "mean"), median=("_median", "median"), trials=("trials", "sum"),
         pruned=("pruned", "sum"), runtime_s=("runtime_s", "sum"), cost=("cost", "sum"),
         trials_to_best=("trials_to_best", "mean"), wins=("wins", "sum"), scenarios=("scenarios", "sum"),
         best_delta=("best_delta", "mean"))
+    gaps = scores[scores["has_reference"].astype(bool)] if not scores.empty else scores
+    per_tuner = gaps.groupby("tuner")["score"].mean() if not gaps.empty else pd.Series(dtype=float)
+    overall["best"] = overall["tuner"].map(per_tuner)
     overall["win_rate"] = overall["wins"] / overall["scenarios"].where(overall["scenarios"] > 0)
     overall["bundle"], overall["tier"], overall["study"] = "all", "all", ""
-    overall["note"] = np.where(overall["best"].isna(), "no bundle with a reference", "")
+    overall["note"] = np.where(overall["best"].isna(), "no scenario with a reference",
+                               "best: mean gap of its best configurations over scenarios with a reference")
     overall["rank"] = overall["best"].rank(method="min", ascending=sign > 0)
     columns = ["tuner", "bundle", "tier", "rank", "best", "mean", "median", "win_rate", "wins", "best_delta",
                "runtime_s", "cost", "trials", "pruned", "trials_to_best", "scenarios", "study", "note"]
@@ -84,7 +90,7 @@ def anytime(trials: pd.DataFrame, direction: str = "minimize") -> pd.DataFrame:
     rows = []
     for key, group in trials.groupby(CELL, sort=False):
         cost = group["cost"].fillna(0.0).cumsum()
-        value = (sign * group["value"]).cummin() * sign
+        value = (sign * group["value"]).cummin().ffill() * sign  # a pruned trial keeps the best so far
         rows.append(pd.DataFrame({"tuner": key[0], "bundle": key[1], "tier": key[2], "trial": group["trial"].values,
                                   "cost_cum": cost.values, "best_so_far": value.values}))
     return pd.concat(rows, ignore_index=True)
