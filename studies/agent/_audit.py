@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 REDACTED = "***"
 _SECRET_WORDS = ("password", "passwd", "secret", "token", "api_key", "apikey", "access_key", "credential", "authorization")
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)[^@\s]*@")
+# scheme://user:password@host, also as a path collapsed it (scheme:/user:password@host)
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*:/{1,2}[^:/@\s]*:)[^@\s/]*@")
 COLUMNS = ("call", "at", "tool", "arguments", "outcome", "error", "duration_ms", "study")
 
 
