@@ -41,6 +41,7 @@ from studies.agent._models import (
     StartStudyOutput,
     StopStudyOutput,
     StoppedStudy,
+    StudiesComparison,
     StudyInput,
     StudyStatusOutput,
 )

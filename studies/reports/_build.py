@@ -98,6 +98,11 @@ def build_report(
         artefacts = sorted(p.name for p in directory.iterdir())
         if log:
             tracker = Tracker(settings)
+            if data.kind == "study":  # a study run's own pictures, redrawn with its report
+                from studies.reports._study_figures import log_study_figures
+
+                for name in data.cells["study"]:
+                    log_study_figures(str(name), settings)
             for run_id in data.log_to:
                 tracker.log_artifacts(run_id, directory, REPORT_DIR)
                 tracker.log_metrics(run_id, headline)

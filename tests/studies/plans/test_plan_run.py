@@ -100,3 +100,23 @@ def test_plan_resumes_without_redoing_cells_then_reports(study_settings: Setting
     assert page.count("data:image/png;base64,") >= 4 and "Leaderboard" in page
     run = tracker.client.get_run(outcome.run_id)
     assert run.data.tags[NOTE_TAG].startswith("## plan mini") and "report.best" in run.data.metrics
+
+    # The agent tools read the same records: the leaderboard with a paired test, and the logged report.
+    from studies.agent import compare_studies, get_report
+
+    compared = compare_studies(plan="mini", settings=study_settings)
+    assert compared.ok, compared.text
+    overall = [r for r in compared.result.rows if r.bundle == "all"]
+    assert {r.tuner for r in overall} == {"random", "tpe"}
+    assert compared.result.top_two is not None and compared.result.top_two.pairs == 1  # ta001 only has a reference
+    got = get_report(plan="mini", settings=study_settings)
+    assert got.ok and not got.result.computed and got.result.run_ids == [outcome.run_id]
+    assert any(a.endswith("report/leaderboard.csv") for a in got.result.artefacts)
+    assert got.result.headline["report.solves"] == 12
+
+    # Studies by name: the report goes on each study run, with the study's own figures.
+    by_name = build_report([first, second], study_settings, log=True)
+    assert sorted(by_name.run_ids) == sorted(studies["run_id"])
+    assert set(by_name.tables["leaderboard"]["tuner"]) == {first, second}
+    assert "report/report.html" in tracker.list_artifacts(studies.loc[first, "run_id"], "report")
+    assert "plots/optimization_history.png" in tracker.list_artifacts(studies.loc[first, "run_id"], "plots")
