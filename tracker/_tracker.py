@@ -18,7 +18,7 @@ from tracker import queries
 from tracker._run import TrackedRun
 from tracker._steps import StepOptions
 from tracker._writer import BatchWriter, now_ms, truncate_tag
-from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
+from tracker.records import NOTE_TAG, SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import TrackerSettings, load_tracker_settings
 from tracker.sqlite import shared_sqlite_url
 
@@ -228,14 +228,13 @@ class Tracker:
     def run_tags(self, run_id: str) -> dict[str, str]:
         return dict(self.client.get_run(run_id).data.tags)
 
+    def run_note(self, run_id: str) -> str | None:
+        """The run's Markdown description (`mlflow.note.content`), shown on its page in the UI."""
+        return self.run_tags(run_id).get(NOTE_TAG)
+
     def set_parent(self, run_id: str, parent_run_id: str) -> None:
         """Nest an existing run under another of the same experiment (a plan's studies)."""
         self.set_tags(run_id, {PARENT_RUN_TAG: parent_run_id})
-
-    def reopen_run(self, run_id: str) -> None:
-        """Set a finished run RUNNING again (a resumed plan or session)."""
-        self.client.update_run(run_id, status="RUNNING")
-        self.set_tags(run_id, {Tag.STATE: RunState.RUNNING.value})
 
     def log_artifacts(self, run_id: str, local_dir: str | Path, artifact_path: str | None = None) -> None:
         """Every file under `local_dir` as artefacts of an existing run (reports, audit tables)."""

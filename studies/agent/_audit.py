@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from tracker import RunKind, RunState, Settings, Tag, Tracker
+from studies.settings import Settings
+from tracker import RunKind, RunState, Tag, Tracker
 from tracker.records import AGENTS_EXPERIMENT, AUDIT_ARTIFACT
 
 log = logging.getLogger(__name__)

@@ -91,7 +91,7 @@ def agent_log(
     table = Table(title=f"agent tool calls{f' on {study}' if study else ''}: {len(calls)}", title_justify="left")
     for column in ("at", "client", "tool", "study", "outcome", "ms", "arguments"):
         table.add_column(column, overflow="fold")
-    for row in calls.itertuples(index=False):
-        table.add_row(str(row.at)[:23], str(row.client), str(row.tool), str(row.study), str(row.outcome),
-                      f"{float(row.duration_ms):.0f}", str(row.arguments))
+    for row in calls.to_dict(orient="records"):
+        table.add_row(str(row["at"])[:23], str(row["client"]), str(row["tool"]), str(row["study"]),
+                      str(row["outcome"]), f"{float(row['duration_ms']):.0f}", str(row["arguments"]))
     console.print(table)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from studies.plans._matrix import Cell
 from studies.plans._model import PlanSpec
-from tracker import RunKind, Settings, Tag, Tracker
+from studies.settings import Settings
+from tracker import RunKind, Tag, Tracker
 
 SEED_OFFSET = 1000  # long-leash seeds never coincide with the study's own seeds
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from studies.plans._matrix import Cell, cell_specs
 from studies.plans._model import PlanSpec
 from studies.vocabulary import Attr, StudyState
-from tracker import RunKind, RunState, Settings, Tag, Tracker
+from studies.settings import Settings
+from tracker import RunKind, RunState, Tag, Tracker
 
 PLAN_ARTIFACT = "plan.json"
 

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from studies.reports._collect import ReportData, UnknownTarget, collect_plan, collect_studies
-from tracker import Settings, Tracker, load_settings
+from studies.settings import Settings, load_settings
+from tracker import Tracker
 from tracker.records import NOTE_TAG, REPORT_DIR
 
 FORMATS = ("md", "csv", "json", "html")

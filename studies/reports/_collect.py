@@ -20,7 +20,8 @@ from studies.pruners import spend_of
 from studies.reports._convergence import Trace, range_gap, relative_gap
 from studies.spec import SolverObjective, StudySpec
 from studies.vocabulary import Attr, best_trial, completed
-from tracker import RunKind, Settings, Tag, Tracker, TunetrackError
+from studies.settings import Settings
+from tracker import RunKind, Tag, Tracker, TunetrackError
 
 TRACE_THREADS = 4
 
@@ -71,7 +72,8 @@ def collect_plan(name: str, settings: Settings, *, traces: bool = True) -> Repor
     plan_run = find_plan_run(tracker, name)
     if plan_run is None:
         raise UnknownTarget(f"no plan named {name!r} has run (run it with: tunetrack plan run PLAN)")
-    studies = tracker.runs(str(_experiment_name(tracker, plan_run)), kind=RunKind.STUDY,
+    experiment = tracker.experiment_names().get(str(plan_run["experiment_id"]), "")
+    studies = tracker.runs(experiment, kind=RunKind.STUDY,
                            filter_string=f"tags.`{Tag.PLAN.value}` = '{name}'")
     cells = [Cell(r[f"tags.{Tag.STUDY.value}"], r[f"tags.{Tag.TUNER.value}"], r[f"tags.{Tag.BUNDLE.value}"],
                   r[f"tags.{Tag.TIER.value}"], r["run_id"]) for _, r in studies.iterrows()]
@@ -80,10 +82,6 @@ def collect_plan(name: str, settings: Settings, *, traces: bool = True) -> Repor
     data = _collect(tracker, settings, cells, title=f"plan {name}", kind="plan", log_to=[str(plan_run["run_id"])],
                     tier_order=order, long_leash_parent=str(plan_run["run_id"]), traces=traces)
     return data
-
-
-def _experiment_name(tracker: Tracker, row: pd.Series) -> str:
-    return tracker.client.get_experiment(str(row["experiment_id"])).name
 
 
 def collect_studies(names: list[str], settings: Settings, *, traces: bool = True) -> ReportData:

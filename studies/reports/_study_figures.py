@@ -8,7 +8,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from tracker import Settings, Tracker
+from studies.settings import Settings
+from tracker import Tracker
 
 log = logging.getLogger(__name__)
 PLOTS_DIR = "plots"

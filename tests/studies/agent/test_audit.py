@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from studies.agent._audit import read_log, redact
 from studies.cli import app
-from tracker import Settings
+from studies.settings import Settings
 
 SECRET = "hunter2"
 

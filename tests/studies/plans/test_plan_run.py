@@ -14,7 +14,8 @@ import pytest
 from studies.plans import load_plan, run_plan
 from studies.reports import build_report
 from studies.storage import get_storage
-from tracker import RunKind, Settings, Tag, Tracker
+from studies.settings import Settings
+from tracker import RunKind, Tag, Tracker
 from tracker.records import NOTE_TAG
 
 PLAN = {
