@@ -18,7 +18,7 @@ from tracker import queries
 from tracker._run import TrackedRun
 from tracker._steps import StepOptions
 from tracker._writer import BatchWriter, now_ms, truncate_tag
-from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
+from tracker.records import NOTE_TAG, SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import TrackerSettings, load_tracker_settings
 from tracker.sqlite import shared_sqlite_url
 
@@ -220,6 +220,58 @@ class Tracker:
     def load_steps(self, run_id: str):
         """The full-resolution step trace of a run (`steps.parquet`) as a DataFrame."""
         return queries.load_steps(self.client, run_id)
+
+    def load_trace(self, run_id: str, artifact_uri: str | None = None):
+        """`(steps, events)` of a solve run: `steps.parquet` (None if absent) and `events.json` ([] if absent)."""
+        return queries.load_trace(self.client, run_id, artifact_uri)
+
+    def run_tags(self, run_id: str) -> dict[str, str]:
+        return dict(self.client.get_run(run_id).data.tags)
+
+    def run_note(self, run_id: str) -> str | None:
+        """The run's Markdown description (`mlflow.note.content`), shown on its page in the UI."""
+        return self.run_tags(run_id).get(NOTE_TAG)
+
+    def set_parent(self, run_id: str, parent_run_id: str) -> None:
+        """Nest an existing run under another of the same experiment (a plan's studies)."""
+        self.set_tags(run_id, {PARENT_RUN_TAG: parent_run_id})
+
+    def log_artifacts(self, run_id: str, local_dir: str | Path, artifact_path: str | None = None) -> None:
+        """Every file under `local_dir` as artefacts of an existing run (reports, audit tables)."""
+        queries.log_directory(self.client, run_id, str(local_dir), artifact_path)
+
+    def download_artifact(self, run_id: str, path: str, dst: str | Path) -> Path:
+        return Path(self.client.download_artifacts(run_id, path, str(dst)))
+
+    def log_text(self, run_id: str, text: str, name: str) -> None:
+        """A text artefact `name` (e.g. `audit/calls.csv`) of an existing run, replacing an older one."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(name).name
+            path.write_text(text)
+            parent = str(Path(name).parent)
+            self.client.log_artifact(run_id, str(path), None if parent in ("", ".") else parent)
+
+    def read_text(self, run_id: str, name: str) -> str | None:
+        """A text artefact of a run, or None if the run has none of that name."""
+        import tempfile
+
+        parent = str(Path(name).parent)
+        listed = {a.path for a in self.client.list_artifacts(run_id, None if parent in ("", ".") else parent)}
+        if name not in listed:
+            return None
+        with tempfile.TemporaryDirectory() as tmp:
+            return Path(self.client.download_artifacts(run_id, name, tmp)).read_text()
+
+    def list_artifacts(self, run_id: str, path: str | None = None) -> list[str]:
+        return [a.path for a in self.client.list_artifacts(run_id, path)]
+
+    def run_metrics(self, run_id: str) -> dict[str, float]:
+        return dict(self.client.get_run(run_id).data.metrics)
+
+    def artifact_uri(self, run_id: str) -> str:
+        return self.client.get_run(run_id).info.artifact_uri
 
     def _experiment_ids_for(self, experiments: str | list[str] | None) -> list[str]:
         if experiments is None:

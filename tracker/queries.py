@@ -59,6 +59,7 @@ def runs_frame(runs: Sequence[Run]) -> pd.DataFrame:
             "experiment_id": info.experiment_id,
             "run_name": info.run_name,
             "status": info.status,
+            "artifact_uri": info.artifact_uri,
             "start_time": pd.to_datetime(info.start_time, unit="ms", utc=True) if info.start_time else pd.NaT,
             "end_time": pd.to_datetime(info.end_time, unit="ms", utc=True) if info.end_time else pd.NaT,
         }
@@ -114,3 +115,32 @@ def load_steps(client: MlflowClient, run_id: str) -> pd.DataFrame:
     with tempfile.TemporaryDirectory() as tmp:
         path = client.download_artifacts(run_id, STEPS_ARTIFACT, tmp)
         return pd.read_parquet(path)
+
+
+def load_trace(client: MlflowClient, run_id: str, artifact_uri: str | None = None) -> tuple[pd.DataFrame | None, list[dict[str, Any]]]:
+    """A solve's step trace and its events; (None, []) for what the run lacks.
+
+    With the run's `artifact_uri` (a column of `runs_frame`) the files are read straight from the
+    artefact store, without a round trip to the tracking store per file.
+    """
+    import json
+    from pathlib import Path
+
+    from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+    from tracker.records import EVENTS_ARTIFACT
+
+    repository = get_artifact_repository(artifact_uri or client.get_run(run_id).info.artifact_uri)
+    steps, events = None, []
+    with tempfile.TemporaryDirectory() as tmp:
+        names = {Path(a.path).name for a in repository.list_artifacts()}
+        if STEPS_ARTIFACT in names:
+            steps = pd.read_parquet(repository.download_artifacts(STEPS_ARTIFACT, tmp))
+        if EVENTS_ARTIFACT in names:
+            events = json.loads(Path(repository.download_artifacts(EVENTS_ARTIFACT, tmp)).read_text())
+    return steps, events
+
+
+def log_directory(client: MlflowClient, run_id: str, local_dir: str, artifact_path: str | None) -> None:
+    """Every file under `local_dir` as artefacts of `run_id` under `artifact_path`."""
+    client.log_artifacts(run_id, local_dir, artifact_path)

@@ -35,6 +35,11 @@ class Tag(str, enum.Enum):
     RACE_INCUMBENT_TRIAL = "tt.race.incumbent_trial"
     RACE_MEAN = "tt.race.mean"
     RACE_INCUMBENT_MEAN = "tt.race.incumbent_mean"
+    PLAN = "tt.plan"
+    TUNER = "tt.tuner"
+    CELL = "tt.cell"
+    AGENT_CLIENT = "tt.agent.client"
+    AGENT_SESSION = "tt.agent.session"
 
     def __str__(self) -> str:  # so f"{Tag.KIND}" gives the key
         return self.value
@@ -47,6 +52,8 @@ class RunKind(str, enum.Enum):
     TRIAL = "trial"
     SOLVE = "solve"
     PROMOTION = "promotion"
+    PLAN = "plan"
+    AGENT_SESSION = "agent_session"
 
     def __str__(self) -> str:
         return self.value
@@ -89,3 +96,11 @@ LONG_PARAM_POINTER = "@artifact:" + LONG_PARAMS_ARTIFACT
 STEPS_ARTIFACT = "steps.parquet"
 EVENTS_ARTIFACT = "events.json"
 TRACEBACK_ARTIFACT = "traceback.txt"
+
+# Reports are logged under this artefact directory of the plan (or study) run.
+REPORT_DIR = "report"
+# MLflow's own tag for a run's Markdown description (shown on the run page of the UI).
+NOTE_TAG = "mlflow.note.content"
+# The growing table of agent tool calls on an agent session run.
+AUDIT_ARTIFACT = "audit/calls.csv"
+AGENTS_EXPERIMENT = "agents"

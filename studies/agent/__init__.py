@@ -7,7 +7,7 @@ file outside the project.
 
 >>> from studies.agent import TOOLS
 >>> sorted(TOOLS)[:3]
-['compare_trials', 'get_best_params', 'get_study_status']
+['compare_studies', 'compare_trials', 'get_best_params']
 """
 
 from studies.agent._base import TOOLS, GuardrailError, NotFoundError, ToolError, ToolOutput, ToolSpec
@@ -23,8 +23,10 @@ from studies.agent._models import (
     StudyInput,
 )
 from studies.agent._tools import (
+    compare_studies,
     compare_trials,
     get_best_params,
+    get_report,
     get_study_status,
     list_studies,
     promote,
@@ -48,8 +50,10 @@ __all__ = [
     "ToolOutput",
     "ToolSpec",
     "build_server",
+    "compare_studies",
     "compare_trials",
     "get_best_params",
+    "get_report",
     "get_study_status",
     "list_studies",
     "promote",

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from typing import Annotated, Any
 
 from pydantic import Field
 
+from studies.agent._audit import AuditTrail
 from studies.agent._base import TOOLS, ToolSpec
 from studies.settings import Settings, load_settings
 
@@ -29,8 +31,12 @@ INSTRUCTIONS = (
 )
 
 
-def build_server(settings: Settings | None = None) -> Any:
-    """An `MCPServer` with every registered agent tool (settings read once, from the environment by default)."""
+def build_server(settings: Settings | None = None, audit: AuditTrail | None = None) -> Any:
+    """An `MCPServer` with every registered agent tool (settings read once, from the environment by default).
+
+    Every call is recorded in `audit` (by default a new trail: one session run in the `agents`
+    experiment, opened at the first call).
+    """
     from mcp.server.mcpserver import MCPServer
     from mcp.types import ToolAnnotations
 
@@ -38,10 +44,12 @@ def build_server(settings: Settings | None = None) -> Any:
 
     settings = settings or load_settings()
     warm_up(settings)
+    audit = audit or AuditTrail(settings)
     server = MCPServer(name="tunetrack", instructions=INSTRUCTIONS)
+    server.tunetrack_audit = audit  # type: ignore[attr-defined]  # so `serve` can close the session run
     for spec in TOOLS.values():
         server.add_tool(
-            mcp_function(spec, settings),
+            mcp_function(spec, settings, audit),
             name=spec.name,
             description=spec.description,
             annotations=ToolAnnotations(read_only_hint=spec.read_only, destructive_hint=False,
@@ -74,17 +82,39 @@ def warm_up(settings: Settings) -> None:
 
 
 def serve(settings: Settings | None = None) -> None:
-    """Serve over stdio until the client closes the connection."""
-    build_server(settings).run("stdio")
+    """Serve over stdio until the client closes the connection; then close the session's audit run."""
+    server = build_server(settings)
+    try:
+        server.run("stdio")
+    finally:
+        server.tunetrack_audit.close()
 
 
-def mcp_function(spec: ToolSpec, settings: Settings) -> Any:
-    """A function whose keyword parameters are the input model's fields and which returns the output model."""
+def _client_of(ctx: Any) -> tuple[str, str] | None:
+    """The client's name and version from its `initialize` request, if the session has them."""
+    try:
+        info = ctx.session.client_params.client_info
+        return str(info.name), str(info.version)
+    except Exception:  # noqa: BLE001 - no session (a direct call) or an older client
+        return None
 
-    def call(**arguments: Any) -> Any:
-        return spec.function(arguments, settings=settings)
 
-    parameters = []
+def mcp_function(spec: ToolSpec, settings: Settings, audit: AuditTrail | None = None) -> Any:
+    """A function whose keyword parameters are the input model's fields and which returns the output model.
+
+    It also receives the MCP context (the SDK injects it by its annotation) to name the client
+    in the audit trail.
+    """
+    from mcp.server.mcpserver.context import Context
+
+    def call(ctx: Context | None = None, **arguments: Any) -> Any:
+        started = time.perf_counter()
+        output = spec.function(arguments, settings=settings)
+        if audit is not None:
+            audit.record(spec.name, arguments, output, time.perf_counter() - started, _client_of(ctx))
+        return output
+
+    parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Context)]
     for name, field in spec.input_model.model_fields.items():
         annotation = Annotated[(field.annotation, *field.metadata, Field(description=field.description))]
         default = inspect.Parameter.empty if field.is_required() else field.get_default(call_default_factory=True)
@@ -92,5 +122,6 @@ def mcp_function(spec: ToolSpec, settings: Settings) -> Any:
                                             annotation=annotation))
     call.__name__ = spec.name
     call.__doc__ = spec.description
+    call.__annotations__ = {"ctx": Context}
     call.__signature__ = inspect.Signature(parameters, return_annotation=spec.output_model)  # type: ignore[attr-defined]
     return call

@@ -116,3 +116,65 @@ class CompareTrialsOutput(ToolOutput):
 
 class PromoteOutput(ToolOutput):
     result: PromotionReport | None = None
+
+
+# ---- plans and reports -----------------------------------------------------------------------
+class CompareStudiesInput(ToolInput):
+    """Studies by name, or a plan by name (its studies): exactly one of the two."""
+
+    names: list[str] | None = Field(None, min_length=1, max_length=50, description="Study names to compare.")
+    plan: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$", description="A plan that has run.")
+
+
+class GetReportInput(ToolInput):
+    """A plan or a study: exactly one of the two."""
+
+    plan: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$", description="A plan that has run.")
+    study: str | None = Field(None, pattern=NAME_PATTERN, description="A study name.")
+    refresh: bool = Field(False, description="Recompute the report even if the run already has one.")
+
+
+class LeaderboardRow(BaseModel):
+    tuner: str
+    bundle: str
+    tier: str
+    rank: float | None
+    best: float | None
+    win_rate: float | None
+    best_delta: float | None
+    runtime_s: float | None
+    cost: float | None
+    trials: int | None
+    study: str | None
+    note: str = ""
+
+
+class PairedComparison(BaseModel):
+    better: str = Field(description="The top tuner.")
+    other: str = Field(description="The runner-up.")
+    p_value: float = Field(description="One-sided Wilcoxon signed-rank p-value that `better` beats `other`.")
+    mean_gain: float = Field(description="Mean per-scenario improvement of `better` over `other`.")
+    pairs: int = Field(description="Paired (bundle, tier, scenario) scores compared.")
+
+
+class StudiesComparison(BaseModel):
+    title: str
+    direction: str
+    rows: list[LeaderboardRow] = Field(description="Per bundle and tier, then overall (bundle = tier = 'all').")
+    top_two: PairedComparison | None = Field(None, description="Paired test between the two best tuners overall.")
+
+
+class ReportSummary(BaseModel):
+    title: str
+    run_ids: list[str] = Field(description="Runs the report is logged on.")
+    headline: dict[str, float] = Field(description="Headline metrics (report.*) on those runs.")
+    artefacts: list[str] = Field(description="Artefact URIs of the report (report/*.csv, *.md, *.png, report.html).")
+    computed: bool = Field(description="True when this call computed the report; False when it was already there.")
+
+
+class CompareStudiesOutput(ToolOutput):
+    result: StudiesComparison | None = None
+
+
+class GetReportOutput(ToolOutput):
+    result: ReportSummary | None = None

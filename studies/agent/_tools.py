@@ -23,17 +23,25 @@ from studies.agent._guardrails import (
 )
 from studies.agent._models import (
     BestParamsOutput,
+    CompareStudiesInput,
+    CompareStudiesOutput,
     CompareTrialsInput,
     CompareTrialsOutput,
+    GetReportInput,
+    GetReportOutput,
+    LeaderboardRow,
     ListStudiesInput,
     ListStudiesOutput,
     PromoteInput,
+    PairedComparison,
     PromoteOutput,
+    ReportSummary,
     StartedStudy,
     StartStudyInput,
     StartStudyOutput,
     StopStudyOutput,
     StoppedStudy,
+    StudiesComparison,
     StudyInput,
     StudyStatusOutput,
 )
@@ -214,3 +222,96 @@ def compare_trials(request: CompareTrialsInput, settings: Settings) -> CompareTr
     text = (f"top {len(comparison.rows)} of {comparison.name} by {comparison.metric} ({comparison.direction}): "
             + ("; ".join(parts) if parts else "no completed trial yet"))
     return CompareTrialsOutput(ok=True, text=text, result=comparison)
+
+
+# ---- plans and reports -------------------------------------------------------------------------
+def _finite(value: Any) -> float | None:
+    import math
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@agent_tool(CompareStudiesInput, CompareStudiesOutput)
+def compare_studies(request: CompareStudiesInput, settings: Settings) -> CompareStudiesOutput:
+    """Compare tuners: the leaderboard of several studies (names) or of a plan's studies (plan), per bundle
+    and tier and overall (best, win rate over scenarios, best delta, runtime, cost), with a one-sided paired
+    Wilcoxon test over scenarios between the two best tuners."""
+    from studies.reports._collect import UnknownTarget, collect_plan, collect_studies
+    from studies.reports._leaderboard import leaderboard
+    from studies.stats import paired_test
+
+    if (request.names is None) == (request.plan is None):
+        raise ValueError("give exactly one of 'names' (studies) or 'plan'")
+    try:
+        data = collect_plan(request.plan, settings, traces=False) if request.plan else \
+            collect_studies(list(request.names or []), settings, traces=False)
+    except UnknownTarget as exc:
+        raise NotFoundError(str(exc)) from None
+    board = leaderboard(data.cells, data.scores, data.direction)
+    rows = [LeaderboardRow(
+        tuner=str(r["tuner"]), bundle=str(r["bundle"]), tier=str(r["tier"]), rank=_finite(r["rank"]),
+        best=_finite(r["best"]), win_rate=_finite(r["win_rate"]), best_delta=_finite(r["best_delta"]),
+        runtime_s=_finite(r["runtime_s"]), cost=_finite(r["cost"]),
+        trials=int(r["trials"]) if _finite(r["trials"]) is not None else None, study=str(r["study"] or "") or None,
+        note=str(r.get("note", "") or ""),
+    ) for _, r in board.iterrows()]
+    overall = sorted((r for r in rows if r.bundle == "all"), key=lambda r: (r.rank is None, r.rank or 0.0))
+    top_two = None
+    if len(overall) >= 2:
+        scores = data.scores[data.scores["has_reference"]] if not data.scores.empty else data.scores
+        keyed = {t: {(b, tier, s): v for b, tier, s, v in
+                     scores[scores["tuner"] == t][["bundle", "tier", "scenario", "score"]].itertuples(index=False)}
+                 for t in (overall[0].tuner, overall[1].tuner)}
+        test = paired_test(keyed[overall[0].tuner], keyed[overall[1].tuner], data.direction)
+        if test is not None:
+            top_two = PairedComparison(better=overall[0].tuner, other=overall[1].tuner, p_value=test.p_value,
+                                       mean_gain=test.mean_gain, pairs=test.n)
+    comparison = StudiesComparison(title=data.title, direction=data.direction, rows=rows, top_two=top_two)
+    parts = [f"{r.tuner}: best {r.best:.6g}, win rate {r.win_rate or 0:.0%}" if r.best is not None
+             else f"{r.tuner}: {r.note}" for r in overall]
+    vs = "" if top_two is None else (f"; {top_two.better} vs {top_two.other}: p={top_two.p_value:.3g} over "
+                                     f"{top_two.pairs} scenarios")
+    return CompareStudiesOutput(ok=True, text=f"{data.title}, overall: " + "; ".join(parts) + vs, result=comparison)
+
+
+@agent_tool(GetReportInput, GetReportOutput, read_only=False)
+def get_report(request: GetReportInput, settings: Settings) -> GetReportOutput:
+    """The report of a plan or a study: headline figures and the URIs of its artefacts (leaderboard,
+    convergence and other tables as CSV/Markdown, figures, report.html). Computed (and logged on the run)
+    when the run has none yet or refresh is true."""
+    from studies.reports import build_report
+    from studies.reports._build import resolve
+    from studies.reports._collect import UnknownTarget
+    from tracker import Tracker
+    from tracker.records import REPORT_DIR
+
+    if (request.plan is None) == (request.study is None):
+        raise ValueError("give exactly one of 'plan' or 'study'")
+    target = request.plan or request.study
+    tracker = Tracker(settings)
+    try:
+        data = resolve([target], settings, traces=False)
+    except UnknownTarget as exc:
+        raise NotFoundError(str(exc)) from None
+    if request.plan and data.kind != "plan":
+        raise NotFoundError(f"no plan named {target!r} has run (a study has that name: ask with study=)")
+    if not data.log_to:
+        raise NotFoundError(f"{data.title} has no MLflow run to hold a report")
+    run_id = data.log_to[0]
+    computed = False
+    if request.refresh or not tracker.list_artifacts(run_id, REPORT_DIR):
+        build_report([target], settings)
+        computed = True
+    metrics = {k: v for k, v in tracker.run_metrics(run_id).items() if k.startswith("report.")}
+    base = tracker.artifact_uri(run_id).rstrip("/")
+    artefacts = [f"{base}/{path}" for path in sorted(tracker.list_artifacts(run_id, REPORT_DIR))]
+    summary = ReportSummary(title=data.title, run_ids=list(data.log_to), headline=metrics, artefacts=artefacts,
+                            computed=computed)
+    figures = ", ".join(f"{k.removeprefix('report.')} {v:.4g}" for k, v in sorted(metrics.items()))
+    html = next((a for a in artefacts if a.endswith("report.html")), None)
+    return GetReportOutput(ok=True, text=f"{data.title} report ({'computed now' if computed else 'already logged'}): "
+                           f"{figures}; page {html}", result=summary)

@@ -30,6 +30,7 @@ def agent_env(tmp_path: Path, project: Path) -> dict[str, str]:
         "TUNETRACK_STUDIES__STORAGE": f"sqlite:///{stores}/studies.db",
         "TUNETRACK_AGENT__PROJECT_ROOT": str(project),
         "TUNETRACK_STEPS__FLUSH_INTERVAL_S": "0.2",
+        "PYTHONPATH": str(REPO),  # a server subprocess runs this checkout's code, not an installed copy
     }
 
 

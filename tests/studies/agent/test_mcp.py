@@ -21,7 +21,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from tests.studies.agent.conftest import small_study
 
 TOOL_NAMES = {"start_study", "get_study_status", "get_best_params", "list_studies", "compare_trials", "stop_study",
-              "promote"}
+              "promote", "compare_studies", "get_report"}
 POLL_S = 0.5
 STUDY_DEADLINE_S = 120
 

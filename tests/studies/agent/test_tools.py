@@ -34,7 +34,7 @@ def _refused(output: agent.ToolOutput, kind: str, *phrases: str) -> None:
 
 def test_every_tool_has_input_and_output_schemas() -> None:
     assert set(TOOLS) == {"start_study", "get_study_status", "get_best_params", "list_studies", "compare_trials",
-                          "stop_study", "promote"}
+                          "stop_study", "promote", "compare_studies", "get_report"}
     for tool in TOOLS.values():
         schema = tool.output_model.model_json_schema()
         assert {"ok", "text", "error", "result"} <= set(schema["properties"]), tool.name
@@ -125,3 +125,16 @@ def test_promote_target_must_be_inside_the_project(settings: Settings, tmp_path:
     _refused(agent.promote(name="any", target=str(outside), settings=settings), "guardrail",
              "is outside the project directory")
     assert outside.read_text() == "SA_COOLING_RATE: float = 0.9\n"
+
+
+@pytest.mark.parametrize(("tool", "fields", "kind", "phrase"), [
+    ("compare_studies", {}, "invalid_input", "exactly one of 'names' (studies) or 'plan'"),
+    ("compare_studies", {"plan": "p", "names": ["s"]}, "invalid_input", "exactly one"),
+    ("compare_studies", {"plan": "ghost"}, "not_found", "no plan named 'ghost'"),
+    ("compare_studies", {"names": ["ghost"]}, "not_found", "no study named 'ghost'"),
+    ("get_report", {"plan": "ghost"}, "not_found", "no plan named 'ghost'"),
+    ("get_report", {}, "invalid_input", "exactly one of 'plan' or 'study'"),
+])
+def test_plan_and_report_tools_refuse_with_a_reason(settings, tool: str, fields: dict, kind: str, phrase: str) -> None:
+    out = TOOLS[tool].function(fields, settings=settings)
+    assert not out.ok and out.error.kind == kind and phrase in out.error.message, out.text
