@@ -35,6 +35,8 @@ class Tag(str, enum.Enum):
     RACE_INCUMBENT_TRIAL = "tt.race.incumbent_trial"
     RACE_MEAN = "tt.race.mean"
     RACE_INCUMBENT_MEAN = "tt.race.incumbent_mean"
+    ALERT = "tt.alert"  # prefix: one tag per alert rule, `tt.alert.<rule key>`
+    GC = "tt.gc"  # what the last `tunetrack gc` dropped from a study
 
     def __str__(self) -> str:  # so f"{Tag.KIND}" gives the key
         return self.value
@@ -86,6 +88,13 @@ _MLFLOW_STATUS = {
 LONG_PARAMS_ARTIFACT = "params_long.json"
 LONG_PARAM_POINTER = "@artifact:" + LONG_PARAMS_ARTIFACT
 
+# MLflow's own tag keys that tunetrack sets.
+RUN_NAME_TAG = "mlflow.runName"
+NOTE_TAG = "mlflow.note.content"  # a run's Markdown description in the UI
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+EXPERIMENT_KIND_RUNS = "custom_model_development"  # MLflow 3 opens such experiments on the runs table
+
 STEPS_ARTIFACT = "steps.parquet"
 EVENTS_ARTIFACT = "events.json"
 TRACEBACK_ARTIFACT = "traceback.txt"
+GC_ARTIFACT_DIR = "gc"  # `gc/dropped-<time>.json` on a study run: the ids `tunetrack gc` deleted
