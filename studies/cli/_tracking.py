@@ -9,7 +9,7 @@ from rich.table import Table
 
 from studies.cli._common import console, fail, print_json, settings_or_exit
 from tracker import RunKind, Tracker
-from tracker.server import DEFAULT_HOST, start_server
+from tracker.server import DEFAULT_HOST, UI_STARTUP_TIMEOUT_S, start_server
 
 _RUN_COLUMNS = ("run_id", "experiment", "run_name", "kind", "status", "state", "start_time", "duration_s")
 
@@ -29,7 +29,7 @@ def ui(
         console.print(f"The tracking store is a server already: open {settings.tracking.uri}")
         return
     try:
-        server = start_server(settings, host=host, port=port or None)
+        server = start_server(settings, host=host, port=port or None, timeout=UI_STARTUP_TIMEOUT_S)
     except (RuntimeError, TimeoutError, ValueError) as exc:
         fail(f"could not start the MLflow UI: {exc}")
     console.print(f"MLflow UI: [bold]{server.url}[/]  (tracking store {settings.tracking.uri}; Ctrl+C to stop)")
