@@ -19,6 +19,7 @@ from studies.storage import get_storage
 from studies.vocabulary import Attr
 from studies.runner import start_study
 from tracker import Settings, Tag
+from tracker.records import NOTE_TAG
 
 from ..conftest import callable_spec
 
@@ -60,6 +61,15 @@ def test_gc_dry_run_lists_then_gc_deletes_runs_and_artefacts_and_keeps_the_top(
     complete = sorted((t for t in trials.values() if t.state == TrialState.COMPLETE), key=lambda t: t.value)
     top = {t.number for t in complete[:3]}
 
+    client = mlflow.MlflowClient(study_settings.tracking.uri)
+    experiment = client.get_experiment_by_name("gc").experiment_id
+    names = {int(r.data.tags[Tag.TRIAL.value]): r.info.run_name
+             for r in client.search_runs([experiment], f"tags.`{Tag.KIND}` = 'trial'")}
+    ending = {TrialState.COMPLETE: "", TrialState.PRUNED: " pruned", TrialState.FAIL: " failed"}
+    assert names == {n: f"trial {n}{ending[t.state]}" for n, t in trials.items()}
+    note = client.get_run(study.user_attrs[Attr.PARENT_RUN_ID]).data.tags[NOTE_TAG]
+    assert "done, 9 of 12 trials" in note and "`tunetrack monitor gc`" in note
+
     dry = runner.invoke(app, ["gc", "gc", "--older-than", "0s", "--keep-top", "3", "--dry-run", "--json"])
     assert dry.exit_code == 0, dry.output
     (report,) = json.loads(dry.stdout)["reports"]
@@ -73,7 +83,6 @@ def test_gc_dry_run_lists_then_gc_deletes_runs_and_artefacts_and_keeps_the_top(
             expected[(number, "solve")] = "dominated"
     assert reasons == expected and report["bytes"] > 0 and set(report["kept_trials"]) == top
 
-    client = mlflow.MlflowClient(study_settings.tracking.uri)
     dropped = [d["run_id"] for d in report["drops"]]
     artefact_dirs = [Path(urlparse(client.get_run(r).info.artifact_uri).path).parent for r in dropped]
     artefact_dirs = [d for d in artefact_dirs if d.exists()]  # a pruned trial run may hold no artefact
