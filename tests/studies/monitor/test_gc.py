@@ -68,7 +68,7 @@ def test_gc_dry_run_lists_then_gc_deletes_runs_and_artefacts_and_keeps_the_top(
     ending = {TrialState.COMPLETE: "", TrialState.PRUNED: " pruned", TrialState.FAIL: " failed"}
     assert names == {n: f"trial {n}{ending[t.state]}" for n, t in trials.items()}
     note = client.get_run(study.user_attrs[Attr.PARENT_RUN_ID]).data.tags[NOTE_TAG]
-    assert "done, 9 of 12 trials" in note and "`tunetrack monitor gc`" in note
+    assert "done, 12 of 12 trials" in note and "`tunetrack monitor gc`" in note
 
     dry = runner.invoke(app, ["gc", "gc", "--older-than", "0s", "--keep-top", "3", "--dry-run", "--json"])
     assert dry.exit_code == 0, dry.output
