@@ -20,7 +20,8 @@ from pydantic import BaseModel
 
 from studies.queries import open_study, study_state
 from studies.vocabulary import Attr, StudyState, best_trial, ranked_trials
-from tracker import RunKind, Settings, Tag, Tracker, TunetrackError
+from studies.settings import Settings
+from tracker import RunKind, Tag, Tracker, TunetrackError
 from tracker.records import GC_ARTIFACT_DIR
 
 class StudyBusy(TunetrackError):

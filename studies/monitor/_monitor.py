@@ -10,7 +10,8 @@ from studies.monitor._evaluate import Alert, AlertLatch
 from studies.monitor._observe import RunReader, RunSnapshot, StudyReader, StudySnapshot, study_names
 from studies.monitor._rules import Rule
 from studies.queries import UnknownStudy
-from tracker import Settings, Tracker
+from studies.settings import Settings
+from tracker import Tracker
 
 MIN_INTERVAL_S = 0.5
 """The fastest refresh allowed: the monitor reads the stores, it must never load them."""

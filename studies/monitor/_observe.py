@@ -20,7 +20,8 @@ from studies.pruners import spend_of
 from studies.queries import TrialCounts, open_study, study_state
 from studies.spec import StudySpec
 from studies.vocabulary import COUNTED_STATES, Attr, StudyState, best_trial, best_value
-from tracker import Settings, Tracker
+from studies.settings import Settings
+from tracker import Tracker
 
 SOLVE_SERIES = ("best", "current", "temperature")
 

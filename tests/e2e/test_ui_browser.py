@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tracker import Settings, load_settings
+from studies.settings import Settings, load_settings
 from tracker.server import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]

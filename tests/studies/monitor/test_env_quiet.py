@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from studies.cli import app
 from tests.tracker.conftest import mlflow_server  # noqa: F401  (the real server fixture)
-from tracker import RunKind, Settings, Tracker
+from tracker import RunKind, Tracker, TrackerSettings
 from tracker.settings import TrackingSettings
 
 runner = CliRunner()
@@ -30,7 +30,7 @@ def test_a_run_through_a_server_prints_no_view_run_lines(
     mlflow_server: str, capfd: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
 ) -> None:
     monkeypatch.delenv("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", raising=False)
-    tracker = Tracker(Settings(tracking=TrackingSettings(uri=mlflow_server)))
+    tracker = Tracker(TrackerSettings(tracking=TrackingSettings(uri=mlflow_server)))
     with tracker.start_run(kind=RunKind.SOLVE, experiment="quiet") as run:
         run.log_metrics({"objective": 1.0})
     assert tracker.run_brief(run.run_id).status == "FINISHED"

@@ -18,7 +18,8 @@ from studies.retention import RunRow, select_drops
 from studies.storage import get_storage
 from studies.vocabulary import Attr
 from studies.runner import start_study
-from tracker import Settings, Tag
+from studies.settings import Settings
+from tracker import Tag
 from tracker.records import NOTE_TAG
 
 from ..conftest import callable_spec

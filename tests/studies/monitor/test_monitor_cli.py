@@ -15,7 +15,8 @@ from studies.monitor import alert_metric, alert_tag
 from studies.runner import start_study
 from studies.storage import get_storage
 from studies.vocabulary import Attr
-from tracker import Settings, Tracker
+from studies.settings import Settings
+from tracker import Tracker
 
 from ..conftest import callable_spec
 
