@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 import optuna
@@ -17,10 +18,48 @@ from studies.pruners import spend_of
 from studies.spec import StudySpec
 from studies.vocabulary import Attr, Metric, best_trial
 from tracker import RunKind, RunState, Tag, TrackedRun, Tracker
+from tracker.records import NOTE_TAG, RUN_NAME_TAG
 
 log = logging.getLogger(__name__)
 
 TUNER_META_ARTIFACT = "tuner_meta.json"
+_STATE_WORDS = {RunState.RUNNING: "running", RunState.COMPLETE: "done", RunState.INTERRUPTED: "stopped",
+                RunState.FAIL: "failed"}
+_ENDING = {TrialState.PRUNED: "pruned", TrialState.FAIL: "failed"}
+
+
+def _install_view(tracker: Tracker, spec: StudySpec, experiment_id: str) -> None:
+    """The study's trials view in the MLflow UI (`studies._ui`); a UI nicety never stops a study."""
+    from studies._ui import install_trials_view
+
+    try:
+        install_trials_view(tracker, spec, experiment_id)
+    except Exception as exc:
+        log.warning("study %s: could not save its MLflow UI view: %s", spec.name, exc)
+
+
+def trial_run_name(number: int, state: TrialState | None = None) -> str:
+    """`trial 12`, and `trial 12 pruned` / `trial 12 failed` once it ends so (the UI colours both red)."""
+    suffix = _ENDING.get(state) if state is not None else None
+    return f"trial {number}" + (f" {suffix}" if suffix else "")
+
+
+def study_note(name: str, state: str, metrics: dict[str, float], target: int, budget: float | None,
+               best_number: int | None) -> str:
+    """The study run's Markdown description: where the study stands, refreshed with its progress metrics."""
+    best = metrics.get(Metric.BEST_VALUE)
+    spend = metrics.get(Metric.SPEND, 0.0)
+    done = int(metrics.get(Metric.TRIALS_COMPLETE, 0) + metrics.get(Metric.TRIALS_PRUNED, 0))
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return (
+        f"**Study {name}**: {state}, {done} of {target} trials\n\n"
+        "| complete | pruned | failed | best | best trial | spend |\n|---|---|---|---|---|---|\n"
+        f"| {int(metrics.get(Metric.TRIALS_COMPLETE, 0))} | {int(metrics.get(Metric.TRIALS_PRUNED, 0))} "
+        f"| {int(metrics.get(Metric.TRIALS_FAILED, 0))} | {'-' if best is None else f'{best:.6g}'} "
+        f"| {'-' if best_number is None else best_number} | {spend:.2f}{f' of {budget:g}' if budget else ''} |\n\n"
+        f"Updated {stamp}. Trials are the runs nested under this one (`trial N`); "
+        f"`tunetrack monitor {name}` follows the study live."
+    )
 
 
 class StudyRecorder:
@@ -47,12 +86,13 @@ class StudyRecorder:
             tags={Tag.STUDY: spec.name, Tag.OBJECTIVE: spec.objective_label, Tag.STATE: RunState.RUNNING.value},
         )
         run.log_dict(spec.model_dump(mode="json"), TUNER_META_ARTIFACT)
+        _install_view(tracker, spec, run.experiment_id)
         study.set_user_attr(Attr.PARENT_RUN_ID, run.run_id)
         study.set_user_attr(Attr.EXPERIMENT_ID, run.experiment_id)
         return cls(tracker, spec, run.run_id)
 
     def close_study_run(self, state: RunState, study: optuna.Study) -> None:
-        self.log_progress(study, force=True)
+        self.log_progress(study, force=True, state=state)
         self.tracker.end_run(self.parent_run_id, state)
 
     def trial_run(self, trial: optuna.Trial, params: dict[str, Any]) -> TrackedRun:
@@ -60,7 +100,7 @@ class StudyRecorder:
             kind=RunKind.TRIAL,
             parent_run_id=self.parent_run_id,
             experiment=self.spec.experiment_name,
-            run_name=f"{self.spec.name} #{trial.number}",
+            run_name=trial_run_name(trial.number),
             params=params,
             tags={Tag.STUDY: self.spec.name, Tag.TRIAL: trial.number, Tag.OBJECTIVE: self.spec.objective_label},
             minimize=self.spec.direction == "minimize",
@@ -72,7 +112,7 @@ class StudyRecorder:
         """Tags that tie a trial's solve run (see `studies.solve.tracked_solve`) to its study and trial."""
         return {Tag.STUDY: self.spec.name, Tag.TRIAL: trial_number}
 
-    def log_progress(self, study: optuna.Study, *, force: bool = False) -> None:
+    def log_progress(self, study: optuna.Study, *, force: bool = False, state: RunState | None = None) -> None:
         """Best value, spend and trial counts on the study run, step = finished trials.
 
         Written at most once per step flush interval (and when forced, at the end), so fast
@@ -83,11 +123,11 @@ class StudyRecorder:
             return
         self._progress_logged_at = now
         try:
-            self._log_progress(study)
+            self._log_progress(study, state or RunState.RUNNING)
         except Exception as exc:  # progress is telemetry: the trials themselves are safe in the storage
             log.warning("study %s: could not record progress: %s", self.spec.name, exc)
 
-    def _log_progress(self, study: optuna.Study) -> None:
+    def _log_progress(self, study: optuna.Study, state: RunState) -> None:
         trials = study.get_trials(deepcopy=False)
         finished = [t for t in trials if t.state.is_finished()]
         best = best_trial(finished, self.spec.direction)
@@ -99,7 +139,15 @@ class StudyRecorder:
         }
         if best is not None:
             metrics[Metric.BEST_VALUE] = best.value
-        self.tracker.log_metrics(self.parent_run_id, metrics, step=len(finished))
+        target = int(study.user_attrs.get(Attr.TARGET, self.spec.budget.n_trials))
+        note = study_note(self.spec.name, _STATE_WORDS.get(state, state.value.lower()), metrics, target,
+                          self.spec.budget.cost, best.number if best else None)
+        self.tracker.log_batch(self.parent_run_id, metrics, {NOTE_TAG: note}, step=len(finished))
+
+    @staticmethod
+    def closing_tags(trial_number: int, state: TrialState) -> dict[str, str]:
+        """Tags a trial run ends with: its name says pruned or failed."""
+        return {RUN_NAME_TAG: trial_run_name(trial_number, state)}
 
     def close_orphans(self, trial: optuna.trial.FrozenTrial, reason: str) -> None:
         """End the MLflow runs of a trial whose worker died: the trial run and any solve still RUNNING."""

@@ -90,6 +90,7 @@ def run_trial(
                     cost = ctx.cost()
                     trial.set_user_attr(Attr.COST, cost)
                     run.set_final_metrics({Metric.COST: cost} if value is None else {Metric.VALUE: value, Metric.COST: cost})
+                    run.set_final_tags(recorder.closing_tags(trial.number, state))
         except KeyboardInterrupt:
             trial.set_user_attr(Attr.ERROR, "interrupted")
             study.tell(trial, state=TrialState.FAIL)

@@ -72,7 +72,7 @@ def tracked_solve(
         kind=RunKind.SOLVE,
         experiment=experiment,
         parent_run_id=parent_run_id,
-        run_name=f"{solver} {instance.name} seed={seed}",
+        run_name=f"{instance.name} seed {seed}" if parent_run_id else f"{solver} {instance.name} seed {seed}",
         params=params,
         descriptor={k: v for k, v in instance.descriptor.items() if v is not None},
         tags={Tag.SOLVER: solver, Tag.SCENARIO: instance.name, Tag.SEED: seed, **(tags or {})},

@@ -53,6 +53,7 @@ class TrackedRun:
         self._writer = BatchWriter(client, run_id)
         self._events: list[dict[str, Any]] = []
         self._final_metrics: dict[str, float] = {}
+        self._final_tags: dict[str, Any] = {}
         self._final_points: list[Metric] = []
         self._state: RunState | None = None
         self._ended = False
@@ -101,6 +102,10 @@ class TrackedRun:
     def set_final_metrics(self, metrics: Mapping[str, float]) -> None:
         """Metrics written when the run ends, in the same store call as its closing tags."""
         self._final_metrics.update(metrics)
+
+    def set_final_tags(self, tags: Mapping[str | Tag, Any]) -> None:
+        """Tags written when the run ends (e.g. a name that says how it ended), in its closing store call."""
+        self._final_tags.update({str(k): v for k, v in tags.items()})
 
     def log_series(self, name: str, values: Mapping[int, float], *, defer: bool = False) -> None:
         """Points of one metric by step; `defer` holds them for the run's closing store call."""
@@ -157,7 +162,7 @@ class TrackedRun:
             return
         self._ended = True
         final = state or self._state or (RunState.FAIL if error else RunState.COMPLETE)
-        tags: dict[str, Any] = {Tag.STATE: final.value}
+        tags: dict[str, Any] = {**self._final_tags, Tag.STATE: final.value}
         pipeline = self._pipeline
         try:
             try:

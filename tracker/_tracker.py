@@ -14,11 +14,13 @@ from mlflow import MlflowClient
 from mlflow.entities import ViewType
 from mlflow.exceptions import MlflowException
 
-from tracker import queries
+from tracker import queries, retention
+from tracker._live import RunBrief, SeriesPoint, metric_series, run_brief
 from tracker._run import TrackedRun
+from tracker._views import save_view
 from tracker._steps import StepOptions
 from tracker._writer import BatchWriter, now_ms, truncate_tag
-from tracker.records import NOTE_TAG, SCHEMA_VERSION, RunKind, RunState, Tag
+from tracker.records import EXPERIMENT_KIND_RUNS, EXPERIMENT_KIND_TAG, NOTE_TAG, SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import TrackerSettings, load_tracker_settings
 from tracker.sqlite import shared_sqlite_url
 
@@ -53,6 +55,8 @@ class Tracker:
         """
         if self._client is None:
             os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+            # MLflow prints "View run ... / View experiment ..." (and reads the run back) at every run end.
+            os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
             self.settings.prepare_local_stores()
             self.settings.export_s3_environment()
             self._client = MlflowClient(tracking_uri=shared_sqlite_url(self.settings.tracking.uri))
@@ -74,7 +78,9 @@ class Tracker:
         found = self.client.get_experiment_by_name(name)
         if found is None and create:
             try:
-                found_id = self.client.create_experiment(name, artifact_location=self._artifact_location(name))
+                found_id = self.client.create_experiment(
+                    name, artifact_location=self._artifact_location(name),
+                    tags={EXPERIMENT_KIND_TAG: EXPERIMENT_KIND_RUNS})
             except MlflowException:  # created by another process in the meantime
                 existing = self.client.get_experiment_by_name(name)
                 if existing is None:
@@ -184,7 +190,47 @@ class Tracker:
     def log_metrics(self, run_id: str, metrics: Mapping[str, float], step: int = 0) -> None:
         BatchWriter(self.client, run_id).log_metrics(metrics, step=step)
 
+    def log_batch(self, run_id: str, metrics: Mapping[str, float], tags: Mapping[str | Tag, Any], step: int = 0) -> None:
+        """Metrics and tags of one run in one store call."""
+        BatchWriter(self.client, run_id).log_batch(metrics, {str(k): v for k, v in tags.items()}, step=step)
+
+    def log_dict(self, run_id: str, obj: Any, name: str) -> None:
+        """A dict (or list) as a JSON artefact `name` of an existing run."""
+        import json
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(name).name
+            path.write_text(json.dumps(obj, indent=1, default=str))
+            parent = str(Path(name).parent)
+            self.client.log_artifact(run_id, str(path), None if parent in ("", ".") else parent)
+
+    def save_view(self, experiment_id: str, key: str, name: str, state: Mapping[str, Any]) -> str:
+        """A saved view of the experiment's runs table (see `tracker._views`)."""
+        return save_view(self.client, experiment_id, key, name, state)
+
+    # ---- retention -------------------------------------------------------------------
+    def artifact_bytes(self, run_id: str) -> int:
+        return retention.artifact_bytes(self.client, run_id)
+
+    def delete_runs(self, run_ids: list[str], *, purge: bool = True) -> retention.PurgeResult:
+        """Delete runs; with `purge`, MLflow's garbage collection then removes them and their artefacts."""
+        uris = retention.delete_runs(self.client, run_ids)
+        if not purge:
+            return retention.PurgeResult(0, "not purged")
+        result = retention.purge_deleted(shared_sqlite_url(self.settings.tracking.uri), run_ids)
+        if result.purged:
+            retention.remove_empty_run_dirs(uris)
+        return result
+
     # ---- queries ---------------------------------------------------------------------
+    def run_brief(self, run_id: str) -> RunBrief:
+        """Status, latest metrics and tags of one run."""
+        return run_brief(self.client, run_id)
+
+    def metric_series(self, run_id: str, key: str) -> list[SeriesPoint]:
+        return metric_series(self.client, run_id, key)
+
     def runs(
         self,
         experiments: str | list[str] | None = None,

@@ -40,6 +40,8 @@ class Tag(str, enum.Enum):
     CELL = "tt.cell"
     AGENT_CLIENT = "tt.agent.client"
     AGENT_SESSION = "tt.agent.session"
+    ALERT = "tt.alert"  # prefix: one tag per alert rule, `tt.alert.<rule key>`
+    GC = "tt.gc"  # what the last `tunetrack gc` dropped from a study
 
     def __str__(self) -> str:  # so f"{Tag.KIND}" gives the key
         return self.value
@@ -93,14 +95,19 @@ _MLFLOW_STATUS = {
 LONG_PARAMS_ARTIFACT = "params_long.json"
 LONG_PARAM_POINTER = "@artifact:" + LONG_PARAMS_ARTIFACT
 
+# MLflow's own tag keys that tunetrack sets.
+RUN_NAME_TAG = "mlflow.runName"
+NOTE_TAG = "mlflow.note.content"  # a run's Markdown description in the UI
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+EXPERIMENT_KIND_RUNS = "custom_model_development"  # MLflow 3 opens such experiments on the runs table
+
 STEPS_ARTIFACT = "steps.parquet"
 EVENTS_ARTIFACT = "events.json"
 TRACEBACK_ARTIFACT = "traceback.txt"
 
 # Reports are logged under this artefact directory of the plan (or study) run.
 REPORT_DIR = "report"
-# MLflow's own tag for a run's Markdown description (shown on the run page of the UI).
-NOTE_TAG = "mlflow.note.content"
 # The growing table of agent tool calls on an agent session run.
 AUDIT_ARTIFACT = "audit/calls.csv"
 AGENTS_EXPERIMENT = "agents"
+GC_ARTIFACT_DIR = "gc"  # `gc/dropped-<time>.json` on a study run: the ids `tunetrack gc` deleted

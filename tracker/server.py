@@ -15,7 +15,8 @@ from tracker.settings import TrackerSettings
 from tracker.sqlite import shared_sqlite_url
 
 DEFAULT_HOST = "127.0.0.1"
-STARTUP_TIMEOUT_S = 60.0
+STARTUP_TIMEOUT_S = 120.0  # a busy 2-core machine has been seen to need more than 60 s
+UI_STARTUP_TIMEOUT_S = 240.0  # `tunetrack ui` waits longer: a person can wait, a busy machine is slow to import MLflow
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:
@@ -69,6 +70,7 @@ def start_server(
     port: int | None = None,
     log_path: Path | None = None,
     wait: bool = True,
+    timeout: float = STARTUP_TIMEOUT_S,
 ) -> ServerProcess:
     """Start `mlflow server` on the settings' tracking store and wait until it answers."""
     backend = settings.tracking.uri
@@ -84,7 +86,7 @@ def start_server(
     )
     server = ServerProcess(url=f"http://{host}:{port}", process=process, log_path=log_path)
     if wait:
-        wait_until_ready(server)
+        wait_until_ready(server, timeout)
     return server
 
 

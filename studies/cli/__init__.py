@@ -19,7 +19,7 @@ app = typer.Typer(
 )
 
 # Each module defines `register(app)`; the order is the order of `tunetrack --help`.
-_COMMAND_MODULES = ("_tracking", "_solve", "_warmup", "_study", "_agent", "_plan", "_report")
+_COMMAND_MODULES = ("_tracking", "_env", "_solve", "_warmup", "_study", "_monitor", "_gc", "_agent", "_plan", "_report")
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}").register(app)

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from studies.cli._common import console, fail, print_json, settings_or_exit
 from tracker import RunKind, Tracker
-from tracker.server import DEFAULT_HOST, start_server
+from tracker.server import DEFAULT_HOST, UI_STARTUP_TIMEOUT_S, start_server
 
 _RUN_COLUMNS = ("run_id", "experiment", "run_name", "kind", "status", "state", "start_time", "duration_s")
 
@@ -29,10 +29,13 @@ def ui(
         console.print(f"The tracking store is a server already: open {settings.tracking.uri}")
         return
     try:
-        server = start_server(settings, host=host, port=port or None)
+        server = start_server(settings, host=host, port=port or None, timeout=UI_STARTUP_TIMEOUT_S)
     except (RuntimeError, TimeoutError, ValueError) as exc:
         fail(f"could not start the MLflow UI: {exc}")
     console.print(f"MLflow UI: [bold]{server.url}[/]  (tracking store {settings.tracking.uri}; Ctrl+C to stop)")
+    latest = _latest_study_url(settings, server.url)
+    if latest:
+        console.print(f"Most recent study's trials: [bold]{latest}[/]", soft_wrap=True)
     try:
         while server.process.poll() is None:
             time.sleep(0.5)
@@ -40,6 +43,26 @@ def ui(
         pass
     finally:
         server.stop()
+
+
+def _latest_study_url(settings, base_url: str) -> str | None:
+    """The runs table of the most recently active study, through its saved trials view."""
+    from studies._ui import install_trials_view, trials_url
+    from studies.queries import list_studies, open_study
+    from studies.vocabulary import Attr
+
+    try:
+        latest = next((s for s in list_studies(settings) if s.objective is not None), None)
+        if latest is None:
+            return None
+        study, spec = open_study(latest.name, settings)
+        experiment_id = study.user_attrs.get(Attr.EXPERIMENT_ID)
+        if not experiment_id:
+            return None
+        return trials_url(base_url, experiment_id, install_trials_view(Tracker(settings), spec, experiment_id))
+    except Exception as exc:  # the UI itself is up; a missing link is not worth stopping it
+        console.print(f"(no study link: {exc})")
+        return None
 
 
 def runs(
