@@ -13,6 +13,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from studies.pareto_records import ParetoRecorder
 from studies.pruners import spend_of
 from studies.spec import StudySpec
 from studies.vocabulary import Attr, Metric, best_trial
@@ -31,6 +32,7 @@ class StudyRecorder:
         self.spec = spec
         self.parent_run_id = parent_run_id
         self._progress_logged_at = 0.0
+        self._pareto = ParetoRecorder(tracker, spec, parent_run_id) if spec.multi_objective else None
 
     @classmethod
     def open_study_run(cls, tracker: Tracker, spec: StudySpec, study: optuna.Study) -> "StudyRecorder":
@@ -83,11 +85,11 @@ class StudyRecorder:
             return
         self._progress_logged_at = now
         try:
-            self._log_progress(study)
+            self._log_progress(study, force)
         except Exception as exc:  # progress is telemetry: the trials themselves are safe in the storage
             log.warning("study %s: could not record progress: %s", self.spec.name, exc)
 
-    def _log_progress(self, study: optuna.Study) -> None:
+    def _log_progress(self, study: optuna.Study, force: bool) -> None:
         trials = study.get_trials(deepcopy=False)
         finished = [t for t in trials if t.state.is_finished()]
         best = best_trial(finished, self.spec.direction)
@@ -100,6 +102,8 @@ class StudyRecorder:
         if best is not None:
             metrics[Metric.BEST_VALUE] = best.value
         self.tracker.log_metrics(self.parent_run_id, metrics, step=len(finished))
+        if self._pareto is not None:  # the front, its tags and records
+            self._pareto.update(trials, len(finished), force=force)
 
     def close_orphans(self, trial: optuna.trial.FrozenTrial, reason: str) -> None:
         """End the MLflow runs of a trial whose worker died: the trial run and any solve still RUNNING."""

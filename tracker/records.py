@@ -35,6 +35,8 @@ class Tag(str, enum.Enum):
     RACE_INCUMBENT_TRIAL = "tt.race.incumbent_trial"
     RACE_MEAN = "tt.race.mean"
     RACE_INCUMBENT_MEAN = "tt.race.incumbent_mean"
+    PARETO = "tt.pareto"  # "true" on a trial run on its study's Pareto front, "false" once off it
+    PARETO_REFERENCE = "tt.pareto.reference"  # the study run's hypervolume reference point
 
     def __str__(self) -> str:  # so f"{Tag.KIND}" gives the key
         return self.value
@@ -89,3 +91,5 @@ LONG_PARAM_POINTER = "@artifact:" + LONG_PARAMS_ARTIFACT
 STEPS_ARTIFACT = "steps.parquet"
 EVENTS_ARTIFACT = "events.json"
 TRACEBACK_ARTIFACT = "traceback.txt"
+PARETO_ARTIFACT = "pareto.csv"  # a multi-objective study run's front: trial, run, values, params
+PARETO_PLOT_ARTIFACT = "pareto.png"
