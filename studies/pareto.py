@@ -53,14 +53,19 @@ def front_mask(points: Sequence[Sequence[float]] | np.ndarray, directions: Seque
     """True for each point no other point dominates (equal points all stay on the front).
 
     A point dominates another when it is at least as good on every objective and better on one.
+    Points are visited in lexicographic order of their losses, so a dominating point is always
+    visited first and each point is compared with the front found so far only.
     """
     loss = losses(points, directions)
-    n = loss.shape[0]
-    mask = np.ones(n, dtype=bool)
-    for i in range(n):
-        no_worse = np.all(loss <= loss[i], axis=1)
-        better = np.any(loss < loss[i], axis=1)
-        mask[i] = not np.any(no_worse & better)
+    mask = np.zeros(loss.shape[0], dtype=bool)
+    front: list[int] = []
+    for i in np.lexsort(loss.T[::-1]):
+        if front:
+            kept = loss[front]
+            if np.any(np.all(kept <= loss[i], axis=1) & np.any(kept < loss[i], axis=1)):
+                continue
+        front.append(int(i))
+        mask[i] = True
     return mask
 
 

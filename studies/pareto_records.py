@@ -1,9 +1,10 @@
 """A multi-objective study's front in MLflow: trial tags, `pareto.csv`, the plot and the hypervolume.
 
 Called with the study's progress (at most once per flush interval, and at the end). The front
-is recomputed from the Optuna storage each time; trial runs are re-tagged only where their
-`tt.pareto` tag differs from the front (read back from MLflow, so a stale write by another
-worker is corrected by the next pass, and the runner's closing pass leaves them right).
+is recomputed from the Optuna storage each time; a trial run's `tt.pareto` tag is written only
+where it differs from what this process last read or wrote. Tags are read back from MLflow
+(one search) on a process's first pass and on every closing pass, so a stale write by another
+worker is corrected and the runner's closing pass leaves every tag right.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class ParetoRecorder:
         self._table_of: tuple | None = None  # the front this process last wrote as pareto.csv
         self._plot_of: tuple | None = None  # ... and drew
         self._plotted_at = -float("inf")
+        self._tags: dict[str, str] | None = None  # run id -> tt.pareto as this process last read or wrote it
 
     def update(self, trials: Sequence[FrozenTrial], step: int, *, force: bool = False) -> None:
         done = completed(trials)
@@ -60,7 +62,7 @@ class ParetoRecorder:
         volume = hypervolume([t.values for t in front], directions, reference)
         self.tracker.log_metrics(
             self.parent_run_id, {Metric.HYPERVOLUME: volume, Metric.PARETO_SIZE: len(front)}, step=step)
-        self._sync_tags(done, {t.number for t in front})
+        self._sync_tags(done, {t.number for t in front}, reread=force)
         signature = (tuple(t.number for t in front), tuple(reference), len(done))
         if signature != self._table_of:
             self.tracker.set_tags(self.parent_run_id, {Tag.PARETO_REFERENCE: ",".join(f"{v:.6g}" for v in reference)})
@@ -70,16 +72,18 @@ class ParetoRecorder:
             self._plot(done, {t.number for t in front}, names, directions)
             self._plot_of, self._plotted_at = signature, time.monotonic()
 
-    def _sync_tags(self, done: Sequence[FrozenTrial], front: set[int]) -> None:
-        """Set `tt.pareto` on each completed trial's run where MLflow holds another value."""
+    def _sync_tags(self, done: Sequence[FrozenTrial], front: set[int], *, reread: bool) -> None:
+        """Set `tt.pareto` on each completed trial's run whose tag differs from its place on the front."""
         wanted = {t.user_attrs[Attr.RUN_ID]: str(t.number in front).lower() for t in done
                   if t.user_attrs.get(Attr.RUN_ID)}
-        runs = self.tracker.runs(self.spec.experiment_name, kind=RunKind.TRIAL, parent_run_id=self.parent_run_id)
-        column = f"tags.{Tag.PARETO.value}"
-        actual = dict(zip(runs["run_id"], runs[column])) if column in runs.columns else {}
+        if reread or self._tags is None:
+            runs = self.tracker.runs(self.spec.experiment_name, kind=RunKind.TRIAL, parent_run_id=self.parent_run_id)
+            column = f"tags.{Tag.PARETO.value}"
+            self._tags = dict(zip(runs["run_id"], runs[column])) if column in runs.columns else {}
         for run_id, value in wanted.items():
-            if actual.get(run_id) != value:
+            if self._tags.get(run_id) != value:
                 self.tracker.set_tags(run_id, {Tag.PARETO: value})
+                self._tags[run_id] = value
 
     def _plot(self, done: Sequence[FrozenTrial], front: set[int], names: list[str], directions: list[str]) -> None:
         from studies.pareto_plot import front_figure
