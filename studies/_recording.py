@@ -14,6 +14,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from studies.pareto_records import ParetoRecorder
 from studies.pruners import spend_of
 from studies.spec import StudySpec
 from studies.vocabulary import Attr, Metric, best_trial
@@ -70,6 +71,7 @@ class StudyRecorder:
         self.spec = spec
         self.parent_run_id = parent_run_id
         self._progress_logged_at = 0.0
+        self._pareto = ParetoRecorder(tracker, spec, parent_run_id) if spec.multi_objective else None
 
     @classmethod
     def open_study_run(cls, tracker: Tracker, spec: StudySpec, study: optuna.Study) -> "StudyRecorder":
@@ -123,11 +125,11 @@ class StudyRecorder:
             return
         self._progress_logged_at = now
         try:
-            self._log_progress(study, state or RunState.RUNNING)
+            self._log_progress(study, state or RunState.RUNNING, force)
         except Exception as exc:  # progress is telemetry: the trials themselves are safe in the storage
             log.warning("study %s: could not record progress: %s", self.spec.name, exc)
 
-    def _log_progress(self, study: optuna.Study, state: RunState) -> None:
+    def _log_progress(self, study: optuna.Study, state: RunState, force: bool) -> None:
         trials = study.get_trials(deepcopy=False)
         finished = [t for t in trials if t.state.is_finished()]
         best = best_trial(finished, self.spec.direction)
@@ -143,6 +145,8 @@ class StudyRecorder:
         note = study_note(self.spec.name, _STATE_WORDS.get(state, state.value.lower()), metrics, target,
                           self.spec.budget.cost, best.number if best else None)
         self.tracker.log_batch(self.parent_run_id, metrics, {NOTE_TAG: note}, step=len(finished))
+        if self._pareto is not None:  # the front, its tags and records
+            self._pareto.update(trials, len(finished), force=force)
 
     @staticmethod
     def closing_tags(trial_number: int, state: TrialState) -> dict[str, str]:

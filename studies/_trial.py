@@ -75,9 +75,11 @@ def run_trial(
         try:
             params = suggest(trial, spec.space)
             with recorder.trial_run(trial, params) as run:
-                ctx = TrialContext(trial, run, params, metric=spec.metric, cost_rate=cost_rate,
+                series = Metric.INTERMEDIATE.value if spec.multi_objective else spec.metric
+                ctx = TrialContext(trial, run, params, metric=series, cost_rate=cost_rate,
                                    timeout_s=spec.trial_timeout_s, live_cost=spec.budget.cost is not None,
-                                   flush_interval_s=recorder.tracker.settings.steps.flush_interval_s)
+                                   flush_interval_s=recorder.tracker.settings.steps.flush_interval_s,
+                                   multi_objective=spec.multi_objective)
                 try:
                     value = evaluate(ctx, spec, recorder)
                     state = TrialState.COMPLETE
@@ -87,9 +89,10 @@ def run_trial(
                     run.set_tags(_prune_tags(study, trial, str(pruned)))
                 finally:
                     ctx.flush(at_close=True)
-                    cost = ctx.cost()
+                    finals = objective_metrics(spec, value)
+                    cost = finals.get(Metric.COST.value, ctx.cost())  # a `cost` objective is the trial's spend
                     trial.set_user_attr(Attr.COST, cost)
-                    run.set_final_metrics({Metric.COST: cost} if value is None else {Metric.VALUE: value, Metric.COST: cost})
+                    run.set_final_metrics({**finals, Metric.COST: cost})
                     run.set_final_tags(recorder.closing_tags(trial.number, state))
         except KeyboardInterrupt:
             trial.set_user_attr(Attr.ERROR, "interrupted")
@@ -102,6 +105,15 @@ def run_trial(
     if state == TrialState.COMPLETE:
         return study.tell(trial, value)
     return study.tell(trial, state=state)
+
+
+def objective_metrics(spec: StudySpec, value: float | list[float] | None) -> dict[str, float]:
+    """What a finished trial's run records: `value`, or each objective under its metric name."""
+    if value is None:
+        return {}
+    if isinstance(value, list):
+        return dict(zip(spec.objective_names, value))
+    return {Metric.VALUE.value: value}
 
 
 def _prune_tags(study: optuna.Study, trial: optuna.Trial, message: str) -> dict[Tag, Any]:

@@ -16,6 +16,8 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 from pydantic import BaseModel, Field
 
+from studies.pareto import PickError
+from studies.pareto_views import FrontPoint, ParetoSummary, front_of, front_point, picked_trial, summarise
 from studies.pruners import study_spend
 from studies.runner import pid_alive
 from studies.settings import Settings, load_settings
@@ -57,16 +59,20 @@ class StudyStatus(BaseModel):
     experiment_id: str | None
     parent_run_id: str | None
     last_activity: datetime | None
+    pareto: ParetoSummary | None = Field(None, description="Multi-objective studies: the Pareto front.")
 
 
 class BestParams(BaseModel):
     name: str
     params: dict[str, Any]
-    value: float
+    value: float = Field(description="The trial's value (multi-objective: on the first metric).")
     trial: int
     run_id: str | None
     command: str | None = Field(None, description="A ready-to-run `tunetrack solve` command (solver studies).")
     python: str | None = Field(None, description="The Python call that reuses the parameters.")
+    values: dict[str, float] | None = Field(None, description="Multi-objective: the picked point's value per metric.")
+    pick: str | None = Field(None, description="Multi-objective: the pick rule that selected the point.")
+    front: list[FrontPoint] | None = Field(None, description="Multi-objective: the whole front, best first metric first.")
 
 
 class StudySummary(BaseModel):
@@ -88,6 +94,9 @@ class TrialRow(BaseModel):
     per_instance: dict[int, float]
     p_value_vs_best: float | None = Field(None, description="One-sided Wilcoxon signed-rank p-value that the best is better.")
     mean_diff_vs_best: float | None = None
+    values: dict[str, float] | None = Field(None, description="Multi-objective: the value per metric.")
+    p_values_vs_best: dict[str, float] | None = Field(
+        None, description="Multi-objective: per metric, the p-value that the front's first member is better.")
 
 
 class Comparison(BaseModel):
@@ -148,7 +157,7 @@ def study_status(name: str, settings: Settings | None = None) -> StudyStatus:
         trials=counts, best_value=best.value if best else None, best_trial=best.number if best else None,
         spend=study_spend(study), budget_cost=spec.budget.cost, elapsed_s=elapsed, eta_s=eta,
         experiment_id=study.user_attrs.get(Attr.EXPERIMENT_ID), parent_run_id=study.user_attrs.get(Attr.PARENT_RUN_ID),
-        last_activity=_last_activity(trials),
+        last_activity=_last_activity(trials), pareto=summarise(trials, spec) if spec.multi_objective else None,
     )
 
 
@@ -157,8 +166,13 @@ def _last_activity(trials: list[FrozenTrial]) -> datetime | None:
     return max(stamps).astimezone(timezone.utc) if stamps else None
 
 
-def best_params(name: str, settings: Settings | None = None) -> BestParams:
+def best_params(name: str, settings: Settings | None = None, pick: str | None = None) -> BestParams:
+    """The best trial; for a multi-objective study the front point `pick` selects, and the front."""
     study, spec = open_study(name, settings)
+    if spec.multi_objective:
+        return _picked_params(name, study, spec, pick)
+    if pick:
+        raise PickError(f"--pick applies to multi-objective studies; {name!r} optimises one metric ({spec.metric})")
     best = best_trial(study.get_trials(deepcopy=False), spec.direction)
     if best is None:
         raise UnknownStudy(f"study {name!r} has no completed trial yet")
@@ -166,6 +180,20 @@ def best_params(name: str, settings: Settings | None = None) -> BestParams:
     return BestParams(
         name=name, params=best.params, value=best.value, trial=best.number,
         run_id=best.user_attrs.get(Attr.RUN_ID), command=command, python=python,
+    )
+
+
+def _picked_params(name: str, study: optuna.Study, spec: StudySpec, pick: str | None) -> BestParams:
+    trials = study.get_trials(deepcopy=False)
+    if not front_of(trials, spec):
+        raise UnknownStudy(f"study {name!r} has no completed trial yet")
+    chosen = picked_trial(trials, spec, pick)
+    command, python = reuse_snippets(spec, chosen.params)
+    return BestParams(
+        name=name, params=chosen.params, value=chosen.values[0], trial=chosen.number,
+        run_id=chosen.user_attrs.get(Attr.RUN_ID), command=command, python=python,
+        values=dict(zip(spec.objective_names, chosen.values)), pick=pick or None,
+        front=[front_point(t, spec) for t in front_of(trials, spec)],
     )
 
 
@@ -214,6 +242,8 @@ def compare_trials(name: str, top_k: int = 5, settings: Settings | None = None) 
     if top_k < 1:
         raise ValueError(f"top_k must be >= 1 but got {top_k}")
     study, spec = open_study(name, settings)
+    if spec.multi_objective:
+        return _compare_front(name, study, spec, top_k)
     top = ranked_trials(study.get_trials(deepcopy=False), spec.direction)[:top_k]
     rows: list[TrialRow] = []
     best = top[0] if top else None
@@ -231,3 +261,28 @@ def compare_trials(name: str, top_k: int = 5, settings: Settings | None = None) 
     instances = [f"{inst}@{seed}" for inst, seed in spec.evaluations()] if isinstance(spec.objective, SolverObjective) else []
     return Comparison(name=name, direction=spec.direction, metric=spec.metric, instances=instances, rows=rows)
 
+
+def _compare_front(name: str, study: optuna.Study, spec: StudySpec, top_k: int) -> Comparison:
+    """Up to `top_k` front members, best first metric first, each tested against the first on every metric."""
+    front = front_of(study.get_trials(deepcopy=False), spec)[:top_k]
+    rows: list[TrialRow] = []
+    for trial in front:
+        per_eval = trial.user_attrs.get(Attr.EVALUATIONS) or {}
+        p_values = {}
+        if trial is not front[0]:
+            first = front[0].user_attrs.get(Attr.EVALUATIONS) or {}
+            for metric, direction in zip(spec.objective_names, spec.objective_directions):
+                a, b = first.get(metric, []), per_eval.get(metric, [])
+                test = paired_test(a, b, direction) if len(a) == len(b) else None  # by evaluation index
+                if test is not None and test.n >= 2:
+                    p_values[metric] = test.p_value
+        rows.append(TrialRow(
+            trial=trial.number, params=trial.params, value=trial.values[0],
+            cost=float(trial.user_attrs.get(Attr.COST, 0.0)), run_id=trial.user_attrs.get(Attr.RUN_ID),
+            per_instance=dict(enumerate(per_eval.get(spec.objective_names[0], []))),
+            p_value_vs_best=p_values.get(spec.objective_names[0]), values=dict(zip(spec.objective_names, trial.values)),
+            p_values_vs_best=p_values or None,
+        ))
+    instances = [f"{inst}@{seed}" for inst, seed in spec.evaluations()] if isinstance(spec.objective, SolverObjective) else []
+    return Comparison(name=name, direction=",".join(spec.objective_directions), metric=",".join(spec.objective_names),
+                      instances=instances, rows=rows)

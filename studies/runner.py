@@ -61,7 +61,7 @@ def prepare_study(spec: StudySpec, settings: Settings, *, n_trials: int | None =
     tracker.create_store()  # once, here in the parent, before any worker
     storage = get_storage(settings.studies.storage)
     study = optuna.create_study(
-        study_name=spec.name, storage=storage, direction=spec.direction, load_if_exists=True)
+        study_name=spec.name, storage=storage, directions=spec.objective_directions, load_if_exists=True)
     previous = study.user_attrs.get(Attr.SPEC)
     first_start = previous is None
     if not first_start:
@@ -84,11 +84,12 @@ def prepare_study(spec: StudySpec, settings: Settings, *, n_trials: int | None =
 
 
 def _check_compatible(before: StudySpec, now: StudySpec) -> None:
-    same = (before.objective == now.objective and before.space == now.space and before.direction == now.direction
+    same = (before.objective == now.objective and before.space == now.space
+            and before.objective_directions == now.objective_directions and before.metrics == now.metrics
             and before.evaluations() == now.evaluations())
     if not same:
         raise StudyConflict(
-            f"study {now.name!r} exists with a different objective, space, direction or instances; "
+            f"study {now.name!r} exists with a different objective, space, direction(s), metrics or instances; "
             "resume it with the same spec or choose another name")
 
 

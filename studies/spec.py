@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -31,6 +31,20 @@ from tracker.errors import TunetrackError, describe_validation_error
 _STRICT = ConfigDict(extra="forbid", validate_default=True)
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$"
 Scalar = str | int | float | bool
+Direction = Literal["minimize", "maximize"]
+MetricName = Annotated[str, Field(pattern=r"^[A-Za-z_][\w.]*$")]
+SOLVER_METRICS = ("gap", "objective", "seconds", "iterations", "cost")
+"""What a built-in solver objective can optimise: the mean over evaluations of the relative gap
+(the objective when there is no reference), the objective, solver seconds and iterations; and
+`cost`, the trial's spend (seconds x the cost rate) as the cost budget counts it."""
+RESERVED_METRICS = ("value", "cost")
+"""Trial-run metric names tunetrack writes itself; a callable objective's named values cannot use them."""
+MULTI_OBJECTIVE_SAMPLERS = ("nsga2", "nsga3", "tpe", "random", "grid")
+SINGLE_OBJECTIVE_PRUNERS = {
+    "racing": "it races trials on one reported value per evaluation",
+    "median": "it compares one intermediate value per step",
+    "hyperband": "it ranks brackets on one intermediate value per step",
+}
 
 
 class SpecError(TunetrackError, ValueError):
@@ -153,9 +167,11 @@ class TierSpec(BaseModel):
 class SamplerSpec(BaseModel):
     model_config = _STRICT
 
-    type: Literal["tpe", "random", "grid", "cmaes", "gp", "coordinate"] = "tpe"
+    type: Literal["tpe", "random", "grid", "cmaes", "gp", "coordinate", "nsga2", "nsga3"] = Field(
+        "tpe", description="Default tpe; nsga2 for a multi-objective study.")
     seed: int | None = None
     n_startup_trials: int = Field(5, ge=0)
+    population_size: int | None = Field(None, ge=2, description="nsga2/nsga3: trials per generation (default 50).")
     tiers: list[TierSpec] | None = None
     inner: Literal["tpe", "random"] = Field("tpe", description="Sampler used inside a coordinate-descent tier.")
 
@@ -208,7 +224,13 @@ class StudySpec(BaseModel):
     bundle: str | None = None
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
     metric: str = Field("gap", pattern=r"^[A-Za-z_][\w.]*$")
-    direction: Literal["minimize", "maximize"] = "minimize"
+    direction: Direction = "minimize"
+    metrics: list[MetricName] = Field(
+        default_factory=list, description="Several objectives (with `directions`); one objective uses `metric`.")
+    directions: list[Direction] = Field(default_factory=list, description="One direction per entry of `metrics`.")
+    reference_point: list[float] | None = Field(
+        None, description="Hypervolume reference point, one value per metric (default: the worst observed values "
+        "plus a margin).")
     space: dict[str, ParamSpec] = Field(default_factory=dict)
     sampler: SamplerSpec = Field(default_factory=SamplerSpec)
     pruners: list[PrunerSpec] = Field(default_factory=list)
@@ -257,6 +279,10 @@ class StudySpec(BaseModel):
             raise ValueError("pruners: each pruner type may appear once")
         if "cost_budget" in kinds and self.budget.cost is None:
             raise ValueError("the cost_budget pruner needs budget.cost")
+        _check_objectives(self)  # may make nsga2 the default sampler
+        if self.sampler.population_size is not None and self.sampler.type not in ("nsga2", "nsga3"):
+            raise ValueError(f"sampler.population_size only applies to the nsga2 and nsga3 samplers, "
+                             f"not {self.sampler.type!r}")
         return self
 
     # ---- derived views ---------------------------------------------------------------
@@ -267,6 +293,19 @@ class StudySpec(BaseModel):
     @property
     def objective_label(self) -> str:
         return self.objective.label
+
+    @property
+    def multi_objective(self) -> bool:
+        return len(self.metrics) > 1
+
+    @property
+    def objective_names(self) -> list[str]:
+        """The metric of each objective, in the order Optuna holds the values."""
+        return list(self.metrics) if self.metrics else [self.metric]
+
+    @property
+    def objective_directions(self) -> list[str]:
+        return list(self.directions) if self.directions else [self.direction]
 
     def evaluation_instances(self) -> list[str]:
         """The instances a trial evaluates, family-qualified, in racing order."""
@@ -291,8 +330,8 @@ class StudySpec(BaseModel):
         """What the study run records as params: sampler, pruners, budget, space summary, seeds, instances."""
         return {
             "objective": self.objective_label,
-            "metric": self.metric,
-            "direction": self.direction,
+            "metric": ",".join(self.objective_names),
+            "direction": ",".join(self.objective_directions),
             "sampler": self.sampler.model_dump(exclude_none=True),
             "pruners": ",".join(p.type for p in self.pruners) or "none",
             "budget": self.budget.model_dump(exclude_none=True),
@@ -301,6 +340,54 @@ class StudySpec(BaseModel):
             "instances": ",".join(self.evaluation_instances()),
             "workers": self.workers,
         }
+
+
+def _check_objectives(spec: StudySpec) -> None:
+    """`metrics`/`directions`: equal lengths, known names, and only samplers and pruners that handle several.
+
+    A single entry is the short form: it becomes `metric`/`direction`.
+    """
+    if spec.directions and not spec.metrics:
+        raise ValueError("directions: needs 'metrics' (one direction per metric); one objective uses 'direction'")
+    if spec.metrics and len(spec.directions) != len(spec.metrics):
+        raise ValueError(f"directions: give one direction (minimize | maximize) per metric; got "
+                         f"{len(spec.directions)} for {len(spec.metrics)} metrics {spec.metrics}")
+    if spec.metrics:
+        explicit = {"metric", "direction"} & spec.model_fields_set
+        if (spec.metric, spec.direction) != (spec.metrics[0], spec.directions[0]) and explicit:
+            raise ValueError("give either metric/direction (one objective) or metrics/directions, not both")
+        spec.metric, spec.direction = spec.metrics[0], spec.directions[0]  # the first objective
+    if len(spec.metrics) == 1:
+        spec.metrics, spec.directions = [], []
+    if not spec.multi_objective:
+        if spec.reference_point is not None:
+            raise ValueError("reference_point: only a multi-objective study (metrics: [...]) has a hypervolume")
+        return
+    if len(set(spec.metrics)) != len(spec.metrics):
+        raise ValueError(f"metrics: each metric may appear once, got {spec.metrics}")
+    if isinstance(spec.objective, SolverObjective):
+        for i, name in enumerate(spec.metrics):
+            if name not in SOLVER_METRICS:
+                raise ValueError(f"metrics.{i}: {name!r} is not reported by the built-in solver objective; "
+                                 f"allowed: {', '.join(SOLVER_METRICS)}")
+    else:
+        for i, name in enumerate(spec.metrics):
+            if name in RESERVED_METRICS:
+                raise ValueError(f"metrics.{i}: {name!r} is a metric tunetrack records on every trial run; "
+                                 f"name the objective otherwise (reserved: {', '.join(RESERVED_METRICS)})")
+    if spec.reference_point is not None and len(spec.reference_point) != len(spec.metrics):
+        raise ValueError(f"reference_point: give one value per metric ({len(spec.metrics)}), "
+                         f"got {len(spec.reference_point)}")
+    if "type" not in spec.sampler.model_fields_set:
+        spec.sampler.type = "nsga2"
+    if spec.sampler.type not in MULTI_OBJECTIVE_SAMPLERS:
+        raise ValueError(f"sampler.type: {spec.sampler.type!r} optimises one objective; a multi-objective study "
+                         f"uses one of {', '.join(MULTI_OBJECTIVE_SAMPLERS)} (default nsga2)")
+    for i, pruner in enumerate(spec.pruners):
+        if pruner.type in SINGLE_OBJECTIVE_PRUNERS:
+            raise ValueError(f"pruners.{i}: {pruner.type!r} is refused for a multi-objective study: "
+                             f"{SINGLE_OBJECTIVE_PRUNERS[pruner.type]}, and a multi-objective trial has "
+                             f"{len(spec.metrics)} ({', '.join(spec.metrics)}); use cost_budget or none")
 
 
 def _summary(param: ParamSpec) -> str:

@@ -43,6 +43,7 @@ class Attr(str, enum.Enum):
     RETRIES = "tt_retries"
     ERROR = "tt_error"
     TIER = "tt_tier"
+    EVALUATIONS = "tt_evaluations"  # multi-objective: each objective's value per evaluation
 
     def __str__(self) -> str:  # so f"{Attr.TARGET}" gives the key
         return self.value
@@ -92,6 +93,9 @@ class Metric(str, enum.Enum):
     TRIALS_COMPLETE = "trials_complete"
     TRIALS_PRUNED = "trials_pruned"
     TRIALS_FAILED = "trials_failed"
+    HYPERVOLUME = "hypervolume"
+    PARETO_SIZE = "pareto_size"
+    INTERMEDIATE = "intermediate"  # a multi-objective trial's reported series (Optuna keeps none)
 
     def __str__(self) -> str:
         return self.value
@@ -102,13 +106,15 @@ COUNTED_STATES = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 def completed(trials: Iterable[FrozenTrial]) -> list[FrozenTrial]:
-    """Trials that completed with a finite value: the only ones that can be best."""
+    """Trials that completed with finite values: the only ones that can be best (or on a front)."""
     return [t for t in trials
-            if t.state == TrialState.COMPLETE and t.value is not None and math.isfinite(t.value)]
+            if t.state == TrialState.COMPLETE and t.values and all(math.isfinite(v) for v in t.values)]
 
 
 def ranked_trials(trials: Iterable[FrozenTrial], direction: str) -> list[FrozenTrial]:
-    """Completed trials, best first (ties by trial number, so the earliest wins).
+    """Completed single-objective trials, best first (ties by trial number, so the earliest wins).
+
+    Multi-objective trials have no single best: see `pareto_trials`.
 
     Example:
         >>> from optuna.trial import create_trial
@@ -119,13 +125,32 @@ def ranked_trials(trials: Iterable[FrozenTrial], direction: str) -> list[FrozenT
     if direction not in ("minimize", "maximize"):
         raise ValueError(f"direction must be 'minimize' or 'maximize' but got {direction!r}.")
     sign = 1.0 if direction == "minimize" else -1.0
-    return sorted(completed(trials), key=lambda t: (sign * t.value, t.number))
+    single = [t for t in completed(trials) if len(t.values) == 1]  # a multi-objective trial has no one value
+    return sorted(single, key=lambda t: (sign * t.values[0], t.number))
 
 
 def best_trial(trials: Iterable[FrozenTrial], direction: str) -> FrozenTrial | None:
     """The best completed trial, or None when no trial has completed with a finite value."""
     ranked = ranked_trials(trials, direction)
     return ranked[0] if ranked else None
+
+
+def pareto_trials(trials: Iterable[FrozenTrial], directions: Sequence[str]) -> list[FrozenTrial]:
+    """Completed trials no other completed trial dominates, in trial order (`optuna.Study.best_trials`).
+
+    Example:
+        >>> from optuna.trial import create_trial
+        >>> ts = [create_trial(values=v) for v in ([1.0, 3.0], [2.0, 2.0], [2.0, 4.0])]
+        >>> [t.values for t in pareto_trials(ts, ["minimize", "minimize"])]
+        [[1.0, 3.0], [2.0, 2.0]]
+    """
+    from studies.pareto import front_mask
+
+    done = sorted(completed(trials), key=lambda t: t.number)
+    if not done:
+        return []
+    mask = front_mask([t.values for t in done], directions)
+    return [t for t, on_front in zip(done, mask) if on_front]
 
 
 def best_value(values: Sequence[float], direction: str) -> float:

@@ -223,6 +223,19 @@ class Tracker:
             retention.remove_empty_run_dirs(uris)
         return result
 
+    def log_table(self, run_id: str, frame: Any, name: str) -> None:
+        """A DataFrame as a `.csv` or `.parquet` artefact of a run opened elsewhere (replaces one of that name)."""
+        self._artifacts(run_id).log_table(frame, name)
+
+    def log_figure(self, run_id: str, figure: Any, name: str) -> None:
+        """A matplotlib figure as an image artefact of a run opened elsewhere (replaces one of that name)."""
+        self._artifacts(run_id).log_figure(figure, name)
+
+    def _artifacts(self, run_id: str) -> TrackedRun:
+        """A handle on an existing run for its artefacts only; it is never ended from here."""
+        steps = self.settings.steps
+        return TrackedRun(self.client, run_id, "", StepOptions(steps.points_per_metric, steps.flush_interval_s))
+
     # ---- queries ---------------------------------------------------------------------
     def run_brief(self, run_id: str) -> RunBrief:
         """Status, latest metrics and tags of one run."""

@@ -42,6 +42,8 @@ class Tag(str, enum.Enum):
     AGENT_SESSION = "tt.agent.session"
     ALERT = "tt.alert"  # prefix: one tag per alert rule, `tt.alert.<rule key>`
     GC = "tt.gc"  # what the last `tunetrack gc` dropped from a study
+    PARETO = "tt.pareto"  # "true" on a trial run on its study's Pareto front, "false" once off it
+    PARETO_REFERENCE = "tt.pareto.reference"  # the study run's hypervolume reference point
 
     def __str__(self) -> str:  # so f"{Tag.KIND}" gives the key
         return self.value
@@ -111,3 +113,5 @@ REPORT_DIR = "report"
 AUDIT_ARTIFACT = "audit/calls.csv"
 AGENTS_EXPERIMENT = "agents"
 GC_ARTIFACT_DIR = "gc"  # `gc/dropped-<time>.json` on a study run: the ids `tunetrack gc` deleted
+PARETO_ARTIFACT = "pareto.csv"  # a multi-objective study run's front: trial, run, values, params
+PARETO_PLOT_ARTIFACT = "pareto.png"

@@ -13,6 +13,7 @@ file outside the project.
 from studies.agent._base import TOOLS, GuardrailError, NotFoundError, ToolError, ToolOutput, ToolSpec
 from studies.agent._mcp import build_server, serve
 from studies.agent._models import (
+    BestParamsInput,
     CompareTrialsInput,
     ListStudiesInput,
     PromoteInput,
@@ -36,6 +37,7 @@ from studies.agent._tools import (
 
 __all__ = [
     "TOOLS",
+    "BestParamsInput",
     "CompareTrialsInput",
     "GuardrailError",
     "ListStudiesInput",

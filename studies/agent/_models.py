@@ -28,6 +28,8 @@ class StartStudyInput(ToolInput):
     seeds: list[int] | None = None
     metric: str | None = None
     direction: str | None = Field(None, description="minimize | maximize")
+    metrics: list[str] | None = Field(None, description="Several objectives, e.g. ['gap', 'seconds'] (with directions).")
+    directions: list[str] | None = Field(None, description="One minimize | maximize per metric.")
     space: dict[str, ParamSpec] | None = Field(None, description="Parameter name -> range or choices.")
     sampler: SamplerSpec | None = None
     pruners: list[PrunerSpec] | None = None
@@ -40,6 +42,13 @@ class StartStudyInput(ToolInput):
 
 class StudyInput(ToolInput):
     name: str = StudyName
+
+
+class BestParamsInput(ToolInput):
+    name: str = StudyName
+    pick: str | None = Field(
+        None, description="Multi-objective studies: constraints such as 'seconds<=2' (NAME OP NUMBER joined by ',' "
+        "or 'and'); the front point best on the first metric among those meeting them is returned.")
 
 
 class ListStudiesInput(ToolInput):
@@ -61,6 +70,9 @@ class PromoteInput(ToolInput):
     dry_run: bool = Field(True, description="Compute the decision and the diff, write nothing.")
     force: bool = Field(False, description="Write even if the gate refuses; recorded as forced.")
     top_k: int = Field(1, ge=1, le=10, description="Re-evaluate the k best trials.")
+    pick: str | None = Field(
+        None, description="Multi-objective studies: the pick rule of the front point to promote, e.g. 'seconds<=2'; "
+        "no objective may get significantly worse.")
     seeds: int | None = Field(None, ge=1, le=20, description="How many fresh seeds (default from settings).")
     holdout: list[str] | None = Field(None, description="Held-out instances (default: same size class, unused).")
 

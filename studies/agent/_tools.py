@@ -22,6 +22,7 @@ from studies.agent._guardrails import (
     inside_project,
 )
 from studies.agent._models import (
+    BestParamsInput,
     BestParamsOutput,
     CompareStudiesInput,
     CompareStudiesOutput,
@@ -151,10 +152,12 @@ def promote(request: PromoteInput, settings: Settings) -> PromoteOutput:
 
     _, spec = _load_study(request.name, settings)
     check_objective(spec, settings)
-    check_params(spec, best_params(request.name, settings).params, where=f"best trial of {request.name}")
+    check_params(spec, best_params(request.name, settings, request.pick).params,
+                 where=f"{'picked' if request.pick else 'best'} trial of {request.name}")
     report = run_promotion(
         request.name, request.target, request.symbol, dry_run=request.dry_run, force=request.force,
-        seeds=request.seeds, holdout_instances=request.holdout, top_k=request.top_k, settings=settings)
+        seeds=request.seeds, holdout_instances=request.holdout, top_k=request.top_k, pick=request.pick,
+        settings=settings)
     return PromoteOutput(ok=True, text=report.text, result=report)
 
 
@@ -169,6 +172,10 @@ def get_study_status(request: StudyInput, settings: Settings) -> StudyStatusOutp
     c = status.trials
     best = "no completed trial yet" if status.best_value is None else (
         f"best {status.best_value:.6g} (trial {status.best_trial})")
+    if status.pareto is not None:
+        extremes = "; ".join(f"best {m}: trial {p.trial}" for m, p in status.pareto.extremes.items())
+        best = (f"Pareto front of {status.pareto.size} trials over {', '.join(status.pareto.metrics)}, "
+                f"hypervolume {status.pareto.hypervolume:.6g} ({extremes})")
     budget = f"/{status.budget_cost:g}" if status.budget_cost is not None else ""
     timing = "".join([
         f", elapsed {status.elapsed_s:.0f} s" if status.elapsed_s is not None else "",
@@ -181,16 +188,20 @@ def get_study_status(request: StudyInput, settings: Settings) -> StudyStatusOutp
     return StudyStatusOutput(ok=True, text=text, result=status)
 
 
-@agent_tool(StudyInput, BestParamsOutput)
-def get_best_params(request: StudyInput, settings: Settings) -> BestParamsOutput:
+@agent_tool(BestParamsInput, BestParamsOutput)
+def get_best_params(request: BestParamsInput, settings: Settings) -> BestParamsOutput:
     """The best parameters of a study with their value, trial and MLflow run id, and the ready-to-run
-    `tunetrack solve` command and Python call that reuse them."""
+    `tunetrack solve` command and Python call that reuse them. For a multi-objective study: the Pareto
+    front and the point a `pick` rule selects (e.g. 'seconds<=2'; default the best on the first metric)."""
     from studies.queries import best_params
 
     _load_study(request.name, settings)
-    best = best_params(request.name, settings)
+    best = best_params(request.name, settings, request.pick)
     params = ", ".join(f"{k}={v!r}" for k, v in best.params.items())
-    text = (f"best of {best.name}: {best.value:.6g} at trial {best.trial} (MLflow run {best.run_id}) with {params}"
+    value = f"{best.value:.6g}" if best.values is None else ", ".join(f"{m}={v:.6g}" for m, v in best.values.items())
+    head = (f"best of {best.name}" if best.front is None else
+            f"picked from the {len(best.front)}-trial front of {best.name}" + (f" by {best.pick!r}" if best.pick else ""))
+    text = (f"{head}: {value} at trial {best.trial} (MLflow run {best.run_id}) with {params}"
             + (f"; reuse: {best.command}" if best.command else ""))
     return BestParamsOutput(ok=True, text=text, result=best)
 
@@ -210,7 +221,8 @@ def list_studies(request: ListStudiesInput, settings: Settings) -> ListStudiesOu
 @agent_tool(CompareTrialsInput, CompareTrialsOutput)
 def compare_trials(request: CompareTrialsInput, settings: Settings) -> CompareTrialsOutput:
     """The top-k trials side by side (params, value, cost, per-instance results) and, where per-instance
-    results exist, a one-sided paired Wilcoxon test of each against the best."""
+    results exist, a one-sided paired Wilcoxon test of each against the best. For a multi-objective study:
+    up to k Pareto-front members (best first metric first), each metric's value and test against the first."""
     from studies.queries import compare_trials as query
 
     _load_study(request.name, settings)
@@ -218,6 +230,10 @@ def compare_trials(request: CompareTrialsInput, settings: Settings) -> CompareTr
     parts = []
     for row in comparison.rows:
         vs = "" if row.p_value_vs_best is None else f", p={row.p_value_vs_best:.3g} that the best is better"
+        if row.values is not None:
+            vs = "".join(f", p={p:.3g} on {m}" for m, p in (row.p_values_vs_best or {}).items())
+            parts.append(f"trial {row.trial}: " + ", ".join(f"{m}={v:.6g}" for m, v in row.values.items()) + vs)
+            continue
         parts.append(f"trial {row.trial}: {row.value:.6g}{vs}")
     text = (f"top {len(comparison.rows)} of {comparison.name} by {comparison.metric} ({comparison.direction}): "
             + ("; ".join(parts) if parts else "no completed trial yet"))

@@ -36,6 +36,9 @@ def promote(
     holdout: list[str] = typer.Option(None, "--holdout", help="Held-out instance (repeatable; default: unused "
                                       "instances of the study's size class)."),
     top_k: int = typer.Option(1, "--top-k", help="Re-evaluate the k best trials; the best is gated at alpha/k."),
+    pick: str = typer.Option(None, "--pick", help="Multi-objective study: the front point to promote, e.g. "
+                             "'seconds<=2' (best first metric among the points meeting it); no metric may get "
+                             "significantly worse."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Re-evaluate a study's winner against the current constants and rewrite them if it wins."""
@@ -44,7 +47,7 @@ def promote(
     settings = settings_or_exit()
     try:
         report = run_promotion(study, to, symbol or None, dry_run=dry_run, force=force, alpha=alpha, seeds=seeds,
-                               holdout_instances=holdout or None, top_k=top_k, settings=settings)
+                               holdout_instances=holdout or None, top_k=top_k, pick=pick, settings=settings)
     except TunetrackError as exc:
         fail(str(exc))
     if as_json:
@@ -56,6 +59,14 @@ def promote(
         for s in report.decision.per_seed:
             table.add_row(str(s.seed), f"{s.current:.6g}", f"{s.candidate:.6g}", "yes" if s.better else "no")
         console.print(table)
+        if report.objectives:
+            checks = Table(title="every metric (the candidate may not be significantly worse)", title_justify="left")
+            for column in ("metric", "current", f"trial {report.trial}", "p worse", "worse"):
+                checks.add_column(column)
+            for c in report.objectives:
+                checks.add_row(c.metric, f"{c.mean_current:.6g}", f"{c.mean_candidate:.6g}", f"{c.p_worse:.3g}",
+                               "yes" if c.worse else "no")
+            console.print(checks)
         if report.rewrite is not None:
             console.print(report.rewrite.diff, highlight=False, markup=False)
         console.print(report.text, highlight=False, markup=False)

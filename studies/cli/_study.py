@@ -114,10 +114,22 @@ def status(name: str = typer.Argument(...), as_json: bool = typer.Option(False, 
         f"[bold]{result.name}[/] {result.state}  objective {result.objective} ({result.direction})\n"
         f"  trials: {t.complete} complete, {t.pruned} pruned, {t.failed} failed, {t.running} running, "
         f"{t.waiting} waiting (target {result.target_trials})\n"
-        f"  best: {result.best_value if result.best_value is not None else '-'} (trial {result.best_trial})\n"
-        f"  spend: {result.spend:.2f}{budget}   elapsed: {_seconds(result.elapsed_s)}   eta: {_seconds(result.eta_s)}\n"
+        + (_front_lines(result.pareto) if result.pareto else
+           f"  best: {result.best_value if result.best_value is not None else '-'} (trial {result.best_trial})\n")
+        + f"  spend: {result.spend:.2f}{budget}   elapsed: {_seconds(result.elapsed_s)}   eta: {_seconds(result.eta_s)}\n"
         f"  MLflow: experiment {result.experiment_id}, study run {result.parent_run_id}"
     )
+
+
+def _front_lines(pareto) -> str:
+    """The front's size, hypervolume and the point best on each metric."""
+    metrics = ", ".join(f"{m} ({d})" for m, d in zip(pareto.metrics, pareto.directions))
+    lines = [f"  Pareto front: {pareto.size} trials over {metrics}; hypervolume {pareto.hypervolume:.6g} "
+             f"(reference {', '.join(f'{v:.6g}' for v in pareto.reference_point)})"]
+    for metric, point in pareto.extremes.items():
+        values = ", ".join(f"{m}={v:.6g}" for m, v in point.values.items())
+        lines.append(f"    best {metric}: trial {point.trial} ({values})")
+    return "\n".join(lines) + "\n"
 
 
 def _seconds(value: float | None) -> str:
@@ -125,20 +137,43 @@ def _seconds(value: float | None) -> str:
 
 
 @study_app.command("best")
-def best(name: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
-    """The best parameters, and the command that runs them."""
+def best(
+    name: str = typer.Argument(...),
+    pick: str = typer.Option(None, "--pick", help="Multi-objective: constraints such as 'seconds<=2' (joined by "
+                             "',' or 'and'); the point best on the first metric among the front points meeting them."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The best parameters (multi-objective: the front and the picked point), and the command that runs them."""
     from studies.queries import best_params
 
-    result = _guard(best_params, name, settings_or_exit())
+    result = _guard(best_params, name, settings_or_exit(), pick)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
-    console.print(f"[bold]{result.name}[/] best value {result.value:.6g} (trial {result.trial}, MLflow run {result.run_id})")
+    if result.front is not None:
+        _print_front(result)
+    else:
+        console.print(f"[bold]{result.name}[/] best value {result.value:.6g} (trial {result.trial}, "
+                      f"MLflow run {result.run_id})")
     for key, value in result.params.items():
         console.print(f"  {key} = {value}")
     if result.command:
         console.print("run it:")
         console.print(f"  {result.command}", highlight=False, soft_wrap=True)
+
+
+def _print_front(result) -> None:
+    metrics = list(result.values)
+    table = Table(title=f"{result.name}: Pareto front, {len(result.front)} trials", title_justify="left")
+    for column in ("trial", *metrics, "picked"):
+        table.add_column(column)
+    for point in result.front:
+        table.add_row(str(point.trial), *(f"{point.values[m]:.6g}" for m in metrics),
+                      "<-" if point.trial == result.trial else "")
+    console.print(table)
+    rule = f" by {result.pick!r}" if result.pick else f" (best {metrics[0]})"
+    values = ", ".join(f"{m}={v:.6g}" for m, v in result.values.items())
+    console.print(f"picked{rule}: trial {result.trial} ({values}), MLflow run {result.run_id}", highlight=False)
 
 
 @study_app.command("list")
@@ -173,8 +208,11 @@ def compare(
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
-    table = Table(title=f"{result.name}: top {len(result.rows)} by {result.metric} ({result.direction})")
     params = sorted({k for r in result.rows for k in r.params})
+    if result.rows and result.rows[0].values is not None:
+        console.print(_front_table(result, params))
+        return
+    table = Table(title=f"{result.name}: top {len(result.rows)} by {result.metric} ({result.direction})")
     for column in ("trial", "value", "cost", *params, "p vs best", "mean diff"):
         table.add_column(column)
     for r in result.rows:
@@ -184,6 +222,20 @@ def compare(
             "" if r.mean_diff_vs_best is None else f"{r.mean_diff_vs_best:.4g}",
         )
     console.print(table)
+
+
+def _front_table(result, params: list[str]) -> Table:
+    """Front members, each metric's value and its p-value that the first member is better on it."""
+    metrics = list(result.rows[0].values)
+    table = Table(title=f"{result.name}: {len(result.rows)} Pareto-front trials by {result.metric}")
+    for column in ("trial", *metrics, "cost", *params, *(f"p {m}" for m in metrics)):
+        table.add_column(column)
+    for r in result.rows:
+        p_values = r.p_values_vs_best or {}
+        table.add_row(str(r.trial), *(f"{r.values[m]:.6g}" for m in metrics), f"{r.cost:.2f}",
+                      *(_short(r.params.get(p)) for p in params),
+                      *("" if m not in p_values else f"{p_values[m]:.3g}" for m in metrics))
+    return table
 
 
 def _short(value) -> str:

@@ -21,8 +21,8 @@ __all__ = [
 ]
 
 
-def evaluate(ctx: TrialContext, spec: StudySpec, recorder: Any) -> float:
-    """Run the spec's objective for one trial."""
+def evaluate(ctx: TrialContext, spec: StudySpec, recorder: Any) -> float | list[float]:
+    """Run the spec's objective for one trial: one value, or one per metric of a multi-objective spec."""
     if isinstance(spec.objective, SolverObjective):
         return solver_objective(ctx, spec, recorder)
-    return callable_objective(ctx, spec.objective)
+    return callable_objective(ctx, spec.objective, spec.objective_names)

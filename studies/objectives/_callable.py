@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from studies.objectives._context import TrialContext
@@ -22,6 +22,27 @@ def resolve(function: str) -> Callable[..., float]:
     return target
 
 
-def callable_objective(ctx: TrialContext, objective: CallableObjective) -> float:
+def callable_objective(ctx: TrialContext, objective: CallableObjective, metrics: list[str] | None = None
+                       ) -> float | list[float]:
+    """The function's value; with several `metrics`, its tuple (in order) or dict (by name) of values."""
     value: Any = resolve(objective.function)(ctx, **objective.kwargs)
-    return float(value)
+    if not metrics or len(metrics) == 1:
+        return float(value)
+    return named_values(value, metrics, objective.function)
+
+
+def named_values(value: Any, metrics: list[str], function: str) -> list[float]:
+    """The values of `metrics`, in order, from a tuple/list or a dict a multi-objective function returned."""
+    if isinstance(value, Mapping):
+        missing = [name for name in metrics if name not in value]
+        if missing:
+            raise ValueError(f"{function} returned a dict without {missing}; the spec's metrics are {metrics} "
+                             f"(got keys {sorted(value)})")
+        return [float(value[name]) for name in metrics]
+    if isinstance(value, (tuple, list)):
+        if len(value) != len(metrics):
+            raise ValueError(f"{function} returned {len(value)} values for the spec's {len(metrics)} metrics "
+                             f"{metrics}")
+        return [float(v) for v in value]
+    raise ValueError(f"{function} returned {type(value).__name__}; a multi-objective function returns a tuple "
+                     f"of {len(metrics)} values or a dict with keys {metrics}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
@@ -22,19 +23,25 @@ class TrialContext:
     instance index or epoch), at most once per `flush_interval_s` so a fast trial sends its
     series with the run's closing store call; under a cost budget it also updates the trial's
     cost, so the budget sees spend as it happens.
+
+    In a multi-objective study Optuna keeps no intermediate values and prunes nothing itself:
+    `report` records the series only, and `should_prune` asks the study's pruner (a cost budget
+    at most; the spec refuses the others) about the values reported here.
     """
 
     def __init__(
         self, trial: optuna.Trial, run: TrackedRun, params: dict[str, Any], *, metric: str, cost_rate: float,
         timeout_s: float | None, live_cost: bool = True, flush_interval_s: float = 2.0,
+        multi_objective: bool = False,
     ) -> None:
         self.trial = trial
         self.run = run
         self.params = dict(params)
         self.metric = metric
-        self._cost_rate = cost_rate
+        self.cost_rate = cost_rate
         self._timeout_s = timeout_s
         self._live_cost = live_cost  # a cost budget needs the spend as it happens
+        self._multi_objective = multi_objective
         self._started = time.monotonic()
         self._flush_interval_s = flush_interval_s
         self._flushed_at = self._started
@@ -60,7 +67,8 @@ class TrialContext:
         self.values[step] = float(value)
         if self._live_cost:
             self.trial.set_user_attr(Attr.COST, self.cost())
-        self.trial.report(float(value), step)
+        if not self._multi_objective:
+            self.trial.report(float(value), step)
         self._unsent[step] = float(value)
         if time.monotonic() - self._flushed_at >= self._flush_interval_s:
             self.flush()
@@ -75,7 +83,12 @@ class TrialContext:
         self._flushed_at = time.monotonic()
 
     def should_prune(self) -> bool:
-        return self.trial.should_prune()
+        if not self._multi_objective:
+            return self.trial.should_prune()
+        study = self.trial.study
+        frozen = copy.copy(study._storage.get_trial(self.trial._trial_id))
+        frozen.intermediate_values = dict(self.values)
+        return study.pruner.prune(study, frozen)
 
     def set_user_attr(self, key: str, value: Any) -> None:
         self.trial.set_user_attr(key, value)
@@ -86,4 +99,4 @@ class TrialContext:
 
     def cost(self) -> float:
         """Cost units spent by this trial so far: wall seconds x the configured rate."""
-        return self.elapsed() * self._cost_rate
+        return self.elapsed() * self.cost_rate

@@ -39,6 +39,7 @@ from studies.promotion._rewrite import (
     resolve_target,
     rewrite_constants,
 )
+from studies.pareto_gate import ObjectiveCheck, gate_every_objective, objective_checks
 from studies.promotion._study import Candidate, StudyFacts, load_study_facts
 from studies.settings import Settings, default_settings
 from tracker import RunKind, Tag, Tracker
@@ -55,6 +56,7 @@ class Evaluation(BaseModel):
     config: dict[str, Any]
     values: list[float]
     mean: float
+    metrics: dict[str, list[float]] | None = Field(None, description="Multi-objective: every metric's values.")
 
 
 class PromotionReport(BaseModel):
@@ -75,6 +77,9 @@ class PromotionReport(BaseModel):
     rewrite: Rewrite | None = Field(None, description="The change (diff) when the gate accepted; None if refused.")
     promoted: bool = Field(description="True when the target file was rewritten.")
     dry_run: bool
+    pick: str | None = Field(None, description="Multi-objective: the pick rule that selected the trial.")
+    objectives: list[ObjectiveCheck] | None = Field(
+        None, description="Multi-objective: per metric, whether the candidate is significantly worse.")
     promotion_run_id: str | None = None
 
     @property
@@ -111,6 +116,7 @@ def promote(
     holdout_instances: Sequence[str] | int | None = None,
     top_k: int = 1,
     params: Sequence[str] | None = None,
+    pick: str | None = None,
     settings: Settings | None = None,
 ) -> PromotionReport:
     """Promote the best trial of `study` into `target` if it beats the current constants.
@@ -132,6 +138,8 @@ def promote(
             never the study's.
         top_k: re-evaluate the k best trials and gate the best of them at alpha / k.
         params: promote only these tuned parameters (default: every parameter of the trial).
+        pick: multi-objective studies: the pick rule of the front point to promote (default: the best
+            on the first metric); the gate then also refuses a point significantly worse on any metric.
         settings: tunetrack settings (default: from the environment).
     """
     settings = settings or default_settings()
@@ -141,7 +149,7 @@ def promote(
         raise PromotionError(f"top_k: must be >= 1 but got {top_k}")
     root = project_root(settings)
     path = resolve_target(target if target is not None else default_target(settings), root)
-    facts = load_study_facts(study, settings, top_k=top_k)
+    facts = load_study_facts(study, settings, top_k=top_k, pick=pick)
     spec = facts.spec
     tuned = _promoted_params(facts.candidates[0], spec, params)
     symbols = map_params(
@@ -164,6 +172,11 @@ def promote(
     pairs = [Pair(instance=inst, seed=seed, current=cur, candidate=cand)
              for (seed, inst), cur, cand in zip(_order(instances, run_seeds), baseline.values, winner_eval.values)]
     decision = decide(pairs, direction=spec.direction, alpha=alpha / len(evaluated), force=force)
+    checks = None
+    if spec.multi_objective:  # no metric may get significantly worse
+        checks = objective_checks(baseline.metrics, winner_eval.metrics, spec.objective_names,
+                                  spec.objective_directions, alpha=alpha)
+        decision = gate_every_objective(decision, checks)
     candidate = {symbols[p]: _coerced(path, symbols[p], winner.params[p]) for p in tuned}
     rewrite = None
     if decision.accepted:
@@ -173,7 +186,7 @@ def promote(
         study=study, trial=winner.number, trial_run_id=winner.run_id, target=str(path), symbols=symbols,
         candidate=candidate, current=current, metric=spec.metric, instances=instances, seeds=run_seeds,
         evaluations=[baseline, *(e for _, e in evaluated)], decision=decision, rewrite=rewrite,
-        promoted=rewrite is not None and rewrite.written, dry_run=dry_run,
+        promoted=rewrite is not None and rewrite.written, dry_run=dry_run, pick=pick, objectives=checks,
     )
     report.promotion_run_id = _record(report, facts, settings)
     return report
@@ -252,8 +265,14 @@ def _order(instances: list[str], seeds: list[int]) -> list[tuple[int, str]]:
 
 
 def _evaluate(spec: Any, label: str, config: dict[str, Any], instances: list[str], seeds: list[int]) -> dict[str, Any]:
-    from studies.evaluate import evaluate_config
+    from studies.evaluate import evaluate_config, evaluate_metrics
 
+    if spec.multi_objective:
+        rows = evaluate_metrics(spec, config, instances=instances, seeds=seeds)  # seed-major
+        metrics = {name: [row[name] for row in rows] for name in spec.objective_names}
+        values = metrics[spec.objective_names[0]]
+        return {"label": label, "config": config, "values": values, "mean": sum(values) / len(values),
+                "metrics": metrics}
     values: list[float] = []
     for seed in seeds:  # one seed per call so the (seed, instance) order is certain
         got = list(evaluate_config(spec, config, instances=instances, seeds=[seed]))
@@ -280,6 +299,7 @@ def _record(report: PromotionReport, facts: StudyFacts, settings: Settings) -> s
         "target": report.target, "symbols": report.symbols, "candidate": report.candidate,
         "current": report.current, "alpha": report.decision.alpha, "seeds": report.seeds,
         "instances": ",".join(report.instances), "dry_run": report.dry_run, "forced": report.decision.forced,
+        **({"pick": report.pick} if report.pick else {}),
     }
     tags = {Tag.STUDY: report.study, Tag.TRIAL: str(report.trial), Tag.PROMOTED: str(report.promoted).lower()}
     with tracker.start_run(

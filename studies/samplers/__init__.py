@@ -23,6 +23,9 @@ def make_sampler(spec: StudySpec, *, worker_index: int = 0) -> optuna.samplers.B
             seed=seed, n_startup_trials=s.n_startup_trials, constant_liar=True, multivariate=True)
     if s.type == "random":
         return optuna.samplers.RandomSampler(seed=seed)
+    if s.type in ("nsga2", "nsga3"):
+        kind = optuna.samplers.NSGAIISampler if s.type == "nsga2" else optuna.samplers.NSGAIIISampler
+        return kind(seed=seed, **({"population_size": s.population_size} if s.population_size else {}))
     if s.type == "grid":
         # Grid points are enqueued once by the runner; anything else is sampled at random.
         return optuna.samplers.RandomSampler(seed=seed)
