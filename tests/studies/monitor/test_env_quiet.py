@@ -8,7 +8,6 @@ import pytest
 from typer.testing import CliRunner
 
 from studies.cli import app
-from tests.tracker.conftest import mlflow_server  # noqa: F401  (the real server fixture)
 from tracker import RunKind, Tracker, TrackerSettings
 from tracker.settings import TrackingSettings
 
@@ -27,7 +26,7 @@ def test_env_prints_absolute_store_urls_and_hides_passwords(tmp_path: Path, monk
 
 
 def test_a_run_through_a_server_prints_no_view_run_lines(
-    mlflow_server: str, capfd: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    mlflow_server: str, capfd: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", raising=False)
     tracker = Tracker(TrackerSettings(tracking=TrackingSettings(uri=mlflow_server)))
