@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 
@@ -89,6 +90,17 @@ def _sources():
         yield from sorted((REPO / package).rglob("*.py"))
 
 
+@functools.cache
+def _definitions() -> dict[str, list[str]]:
+    """Class and function name -> the files that define it (parsed once for every parametrised case)."""
+    found: dict[str, list[str]] = {}
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                found.setdefault(node.name, []).append(str(path.relative_to(REPO)))
+    return found
+
+
 def test_each_tt_attr_key_literal_appears_only_in_the_vocabulary() -> None:
     """Optuna attr keys are written as `Attr.*`; a quoted `tt_...` anywhere else is a second definition."""
     literal = re.compile(r"""["']tt_[A-Za-z0-9_]*""")
@@ -111,10 +123,4 @@ def test_each_tt_attr_key_literal_appears_only_in_the_vocabulary() -> None:
     ("signed_rank_p_value", "studies/stats.py"),
 ])
 def test_vocabulary_names_are_defined_once(name: str, home: str) -> None:
-    homes = [
-        str(path.relative_to(REPO))
-        for path in _sources()
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name == name
-    ]
-    assert homes == [home]
+    assert _definitions().get(name) == [home]
