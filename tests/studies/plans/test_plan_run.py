@@ -85,7 +85,7 @@ def test_plan_resumes_without_redoing_cells_then_reports(study_settings: Setting
     assert report.run_ids == [outcome.run_id]
     assert sorted(report.artefacts) == sorted(p.name for p in (tmp_path / "out").iterdir())
     local = Path(mlflow.artifacts.download_artifacts(run_id=outcome.run_id, artifact_path="report",
-                                                     tracking_uri=tracker.tracking_uri, dst_path=str(tmp_path / "dl")))
+                                                     tracking_uri=study_settings.tracking.uri, dst_path=str(tmp_path / "dl")))
     board = pd.read_csv(local / "leaderboard.csv")
     assert {"tuner", "bundle", "tier", "best", "win_rate", "best_delta", "runtime_s", "cost"} <= set(board.columns)
     assert set(board["tuner"]) == {"random", "tpe"} and board[board["bundle"] == "mix"]["win_rate"].sum() == \
