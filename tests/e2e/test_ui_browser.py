@@ -27,7 +27,7 @@ N_TRIALS = 40
 STUDY = "e2e-ui"
 SPEC = {
     "name": STUDY,
-    "objective": {"solver": "sa", "problem": "flowshop", "iterations": 300},
+    "objective": {"solver": "sa", "problem": "flowshop", "iterations": 3000},  # ~10 step points per solve
     "instances": ["ta001"],
     "seeds": [1],
     "space": {"cooling_rate": {"type": "float", "low": 0.9, "high": 0.9999, "log": True}},
