@@ -27,7 +27,7 @@ N_TRIALS = 40
 STUDY = "e2e-ui"
 SPEC = {
     "name": STUDY,
-    "objective": {"solver": "sa", "problem": "flowshop", "iterations": 3000},  # ~10 step points per solve
+    "objective": {"solver": "sa", "problem": "flowshop", "iterations": 3000, "fixed": {"chunk_size": 300}},  # 10 steps
     "instances": ["ta001"],
     "seeds": [1],
     "space": {"cooling_rate": {"type": "float", "low": 0.9, "high": 0.9999, "log": True}},
