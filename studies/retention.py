@@ -1,7 +1,7 @@
 """Study-aware retention: drop what nobody needs from a finished study, keep what matters, record it.
 
 Kept: the study run (and every run that is not a trial or a solve: plans, promotions), the best
-trial, the top K, promoted trials, and their solves. Dropped, once older than the cut-off:
+trial, the top K, promoted trials, the Pareto front of a multi-objective study, and their solves. Dropped, once older than the cut-off:
 pruned and failed trial runs with their solves, and the solves of dominated trials (completed
 trials outside the kept set; their trial runs stay, with params and values). A running study is
 never touched. The choice is a pure function (`select_drops`) over plain rows; deleting and
@@ -19,7 +19,7 @@ from optuna.trial import FrozenTrial, TrialState
 from pydantic import BaseModel
 
 from studies.queries import open_study, study_state
-from studies.vocabulary import Attr, StudyState, best_trial, ranked_trials
+from studies.vocabulary import Attr, StudyState, best_trial, pareto_trials, ranked_trials
 from studies.settings import Settings
 from tracker import RunKind, Tag, Tracker, TunetrackError
 from tracker.records import GC_ARTIFACT_DIR
@@ -39,6 +39,7 @@ class RunRow:
     status: str
     ended_at: float | None  # epoch seconds; None while running
     promoted: bool = False
+    pareto: bool = False  # tagged on its study's Pareto front
 
 
 class Drop(BaseModel):
@@ -63,8 +64,11 @@ class RetentionReport(BaseModel):
     note: str | None = None
 
 
-def kept_trials(trials: Sequence[FrozenTrial], direction: str, keep_top: int, promoted: Iterable[int]) -> set[int]:
-    """The best trial, the top `keep_top` and every promoted trial."""
+def kept_trials(trials: Sequence[FrozenTrial], direction: str, keep_top: int, promoted: Iterable[int],
+                directions: Sequence[str] | None = None) -> set[int]:
+    """The best trial, the top `keep_top`, every promoted trial and (several `directions`) the Pareto front."""
+    if directions and len(directions) > 1:
+        return {t.number for t in pareto_trials(trials, directions)} | set(promoted)
     kept = {t.number for t in ranked_trials(trials, direction)[:keep_top]}
     best = best_trial(trials, direction)
     if best is not None:
@@ -74,13 +78,14 @@ def kept_trials(trials: Sequence[FrozenTrial], direction: str, keep_top: int, pr
 
 def select_drops(
     runs: Sequence[RunRow], trials: Sequence[FrozenTrial], direction: str, *, keep_top: int, cutoff: float,
+    directions: Sequence[str] | None = None,
 ) -> tuple[set[int], list[Drop]]:
     """The kept trial numbers and the runs to drop (see the module docstring for the policy)."""
     if keep_top < 0:
         raise ValueError(f"keep_top must be >= 0 but got {keep_top}")
     states = {t.number: t.state for t in trials}
-    promoted = {r.trial for r in runs if r.promoted and r.trial is not None}
-    kept = kept_trials(trials, direction, keep_top, promoted)
+    promoted = {r.trial for r in runs if (r.promoted or r.pareto) and r.trial is not None}
+    kept = kept_trials(trials, direction, keep_top, promoted, directions)
     children: dict[str, list[RunRow]] = {}
     for row in runs:
         if row.kind == RunKind.SOLVE.value and row.parent_run_id:
@@ -119,7 +124,7 @@ def _rows(frame) -> list[RunRow]:
             run_id=r["run_id"], kind=tag(r, Tag.KIND.value), trial=int(trial) if trial is not None else None,
             parent_run_id=tag(r, "mlflow.parentRunId"), status=r["status"],
             ended_at=ended.timestamp() if ended is not None and ended == ended else None,
-            promoted=tag(r, Tag.PROMOTED.value) == "true",
+            promoted=tag(r, Tag.PROMOTED.value) == "true", pareto=tag(r, Tag.PARETO.value) == "true",
         ))
     return rows
 
@@ -137,7 +142,8 @@ def collect(
     runs = _rows(tracker.runs(spec.experiment_name))
     study_runs = {t.user_attrs.get(Attr.RUN_ID) for t in trials}
     runs = [r for r in runs if r.kind != RunKind.TRIAL.value or r.run_id in study_runs]
-    kept, drops = select_drops(runs, trials, spec.direction, keep_top=keep_top, cutoff=time.time() - older_than_s)
+    kept, drops = select_drops(runs, trials, spec.direction, keep_top=keep_top, cutoff=time.time() - older_than_s,
+                               directions=spec.objective_directions)
     for drop in drops:
         drop.bytes = tracker.artifact_bytes(drop.run_id)
     report = RetentionReport(study=name, dry_run=dry_run, keep_top=keep_top, older_than_s=older_than_s,

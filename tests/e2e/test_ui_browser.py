@@ -3,7 +3,7 @@
 The link `tunetrack ui` prints must open the experiment on its runs table (not MLflow 3's
 GenAI overview) with the study's trials view: the study run leads, and expanding it shows
 every trial with its value, state and tuned parameter. A solve's page shows its step-metric
-charts. Screenshots go to the CI artefacts folder.
+charts, and the study run's artefacts show its plots. Screenshots go to the CI artefacts folder.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from studies.reports._study_figures import PLOTS_DIR
 from tests.conftest import REPO
 from studies.settings import Settings, load_settings
 from tracker.server import free_port
@@ -27,7 +28,7 @@ N_TRIALS = 40
 STUDY = "e2e-ui"
 SPEC = {
     "name": STUDY,
-    "objective": {"solver": "sa", "problem": "flowshop", "iterations": 300},
+    "objective": {"solver": "sa", "problem": "flowshop", "iterations": 3000, "fixed": {"chunk_size": 300}},  # 10 steps
     "instances": ["ta001"],
     "seeds": [1],
     "space": {"cooling_rate": {"type": "float", "low": 0.9, "high": 0.9999, "log": True}},
@@ -42,8 +43,11 @@ _NUMBER = re.compile(r"[-+]?\d[-+0-9.e]*")
 def study_dir(tmp_path: Path) -> tuple[Path, Settings]:
     from studies.runner import start_study
 
+    from studies.reports import log_study_figures
+
     settings = load_settings().resolved()
     start_study(SPEC, settings, progress=False)
+    log_study_figures(STUDY, settings)  # the study's plots, as a report or a plan draws them
     return tmp_path, settings
 
 
@@ -117,8 +121,11 @@ def test_the_study_link_opens_the_trials_table_and_a_solve_shows_its_charts(
     page.screenshot(path=str(artifacts_dir / "solve-metrics.png"), animations="disabled")
 
     study_run = client.search_runs([experiment_id], "tags.`tt.kind` = 'study'", max_results=1)[0]
-    plots = [a.path for a in client.list_artifacts(study_run.info.run_id, "report") if a.path.endswith(".png")]
-    if plots:  # the study's report plots, when a report was made
-        page.goto(f"{base}#/experiments/{experiment_id}/runs/{study_run.info.run_id}/artifacts?workflowType=machine_learning")
-        page.get_by_text("report", exact=True).first.wait_for(timeout=TIMEOUT_MS)
-        page.screenshot(path=str(artifacts_dir / "study-artifacts.png"), full_page=True)
+    plots = [Path(a.path).name for a in client.list_artifacts(study_run.info.run_id, PLOTS_DIR) if a.path.endswith(".png")]
+    assert plots, "the study run holds no plots"
+    page.goto(f"{base}#/experiments/{experiment_id}/runs/{study_run.info.run_id}/artifacts?workflowType=machine_learning")
+    page.get_by_text(PLOTS_DIR, exact=True).first.click()
+    page.get_by_text(plots[0], exact=True).first.click()
+    page.locator(f'img[src*="{plots[0]}"]').first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts_dir / "study-plot.png"), animations="disabled")

@@ -101,3 +101,16 @@ def test_gc_dry_run_lists_then_gc_deletes_runs_and_artefacts_and_keeps_the_top(
     study_run = client.get_run(study.user_attrs[Attr.PARENT_RUN_ID])
     assert study_run.data.metrics["gc.runs_dropped"] == len(dropped) and Tag.GC.value in study_run.data.tags
     assert [a.path for a in client.list_artifacts(study_run.info.run_id, "gc")]
+
+
+def test_a_multi_objective_study_keeps_its_pareto_front() -> None:
+    values = {0: [1.0, 3.0], 1: [2.0, 2.0], 2: [2.0, 4.0]}  # trial 2 is dominated
+    trials = []
+    for number, v in values.items():
+        trial = create_trial(values=v, params={"x": 0.1}, distributions={"x": FloatDistribution(0, 1)})
+        trial.number = number
+        trials.append(trial)
+    rows = [RunRow(f"s{n}", "solve", n, f"t{n}", "FINISHED", 1.0) for n in values]
+    rows += [RunRow(f"t{n}", "trial", n, "study", "FINISHED", 1.0) for n in values]
+    kept, drops = select_drops(rows, trials, "minimize", keep_top=0, cutoff=5.0, directions=["minimize", "minimize"])
+    assert kept == {0, 1} and [(d.run_id, d.reason) for d in drops] == [("s2", "dominated")]
