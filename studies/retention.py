@@ -1,7 +1,7 @@
 """Study-aware retention: drop what nobody needs from a finished study, keep what matters, record it.
 
 Kept: the study run (and every run that is not a trial or a solve: plans, promotions), the best
-trial, the top K, promoted trials, the Pareto front of a multi-objective study, and their solves. Dropped, once older than the cut-off:
+trial, the top K (a multi-objective study: its Pareto front), promoted trials, and their solves. Dropped, once older than the cut-off:
 pruned and failed trial runs with their solves, and the solves of dominated trials (completed
 trials outside the kept set; their trial runs stay, with params and values). A running study is
 never touched. The choice is a pure function (`select_drops`) over plain rows; deleting and
@@ -64,11 +64,14 @@ class RetentionReport(BaseModel):
     note: str | None = None
 
 
-def kept_trials(trials: Sequence[FrozenTrial], direction: str, keep_top: int, promoted: Iterable[int],
-                directions: Sequence[str] | None = None) -> set[int]:
-    """The best trial, the top `keep_top`, every promoted trial and (several `directions`) the Pareto front."""
-    if directions and len(directions) > 1:
-        return {t.number for t in pareto_trials(trials, directions)} | set(promoted)
+def kept_trials(
+    trials: Sequence[FrozenTrial], direction: str | Sequence[str], keep_top: int, promoted: Iterable[int]
+) -> set[int]:
+    """The best trial, the top `keep_top` and every promoted trial; with several directions, the Pareto front."""
+    if not isinstance(direction, str):
+        if len(direction) > 1:  # a multi-objective study has no top k: its front is what it found
+            return {t.number for t in pareto_trials(trials, direction)} | set(promoted)
+        direction = direction[0]
     kept = {t.number for t in ranked_trials(trials, direction)[:keep_top]}
     best = best_trial(trials, direction)
     if best is not None:
@@ -77,8 +80,8 @@ def kept_trials(trials: Sequence[FrozenTrial], direction: str, keep_top: int, pr
 
 
 def select_drops(
-    runs: Sequence[RunRow], trials: Sequence[FrozenTrial], direction: str, *, keep_top: int, cutoff: float,
-    directions: Sequence[str] | None = None,
+    runs: Sequence[RunRow], trials: Sequence[FrozenTrial], direction: str | Sequence[str], *, keep_top: int,
+    cutoff: float,
 ) -> tuple[set[int], list[Drop]]:
     """The kept trial numbers and the runs to drop (see the module docstring for the policy)."""
     if keep_top < 0:
@@ -142,8 +145,7 @@ def collect(
     runs = _rows(tracker.runs(spec.experiment_name))
     study_runs = {t.user_attrs.get(Attr.RUN_ID) for t in trials}
     runs = [r for r in runs if r.kind != RunKind.TRIAL.value or r.run_id in study_runs]
-    kept, drops = select_drops(runs, trials, spec.direction, keep_top=keep_top, cutoff=time.time() - older_than_s,
-                               directions=spec.objective_directions)
+    kept, drops = select_drops(runs, trials, spec.objective_directions, keep_top=keep_top, cutoff=time.time() - older_than_s)
     for drop in drops:
         drop.bytes = tracker.artifact_bytes(drop.run_id)
     report = RetentionReport(study=name, dry_run=dry_run, keep_top=keep_top, older_than_s=older_than_s,

@@ -117,8 +117,8 @@ def summarize_study(
     best_so_far: float | None = None
     for index, trial in enumerate(finished, start=1):
         values: dict[str, float] = {}
-        if trial.state == TrialState.COMPLETE and trial.values and len(trial.values) == 1:  # one objective
-            value = trial.values[0]
+        if trial.state == TrialState.COMPLETE and trial.values is not None and len(trial.values) == 1:
+            value = trial.values[0]  # a multi-objective trial has no one value (`trial.value` raises)
             best_so_far = value if best_so_far is None else best_value([best_so_far, value], direction)
             values["value"] = value
         if best_so_far is not None:

@@ -119,6 +119,10 @@ def _collect(tracker: Tracker, settings: Settings, cells: list[Cell], *, title: 
     tier_iterations: dict[str, int] = {}
     for cell in cells:
         study, spec = _open(cell.study, storage)
+        if spec.multi_objective:
+            raise TunetrackError(
+                f"study {cell.study!r} optimises several metrics ({', '.join(spec.objective_names)}); a report ranks "
+                "one value per trial: see its Pareto front (tunetrack study best, pareto.csv and pareto.png)")
         direction = spec.direction
         experiments.add(spec.experiment_name)
         if isinstance(spec.objective, SolverObjective) and spec.objective.iterations:

@@ -112,5 +112,5 @@ def test_a_multi_objective_study_keeps_its_pareto_front() -> None:
         trials.append(trial)
     rows = [RunRow(f"s{n}", "solve", n, f"t{n}", "FINISHED", 1.0) for n in values]
     rows += [RunRow(f"t{n}", "trial", n, "study", "FINISHED", 1.0) for n in values]
-    kept, drops = select_drops(rows, trials, "minimize", keep_top=0, cutoff=5.0, directions=["minimize", "minimize"])
+    kept, drops = select_drops(rows, trials, ["minimize", "minimize"], keep_top=0, cutoff=5.0)
     assert kept == {0, 1} and [(d.run_id, d.reason) for d in drops] == [("s2", "dominated")]

@@ -97,3 +97,20 @@ def test_a_first_metric_win_is_refused_when_another_metric_gets_significantly_wo
     forced = gate_every_objective(_decision(gap_now, gap_new, force=True), checks)
     assert forced.accepted and forced.forced and not forced.passed
     assert forced.reason.startswith("forced despite: seconds significantly worse")
+
+
+def test_retention_keeps_the_front_and_the_monitor_reads_a_multi_objective_study() -> None:
+    from studies.monitor._observe import summarize_study
+    from studies.retention import kept_trials
+    from studies.spec import load_spec
+    from studies.vocabulary import StudyState
+
+    study = optuna.create_study(directions=MINMIN)
+    study.add_trials([create_trial(values=v) for v in ([1.0, 3.0], [2.0, 2.0], [2.0, 4.0], [3.0, 1.0], [4.0, 4.0])])
+    front = {t.number for t in study.best_trials}
+    assert kept_trials(study.trials, MINMIN, keep_top=1, promoted=[4]) == front | {4}
+
+    spec = load_spec({"name": "mo", "objective": "tests.studies.multiobjective._objectives:tradeoff",
+                      "metrics": ["a", "b"], "directions": MINMIN})
+    snapshot, history = summarize_study("mo", spec, {}, study.trials, StudyState.DONE)
+    assert snapshot.trials.complete == 5 and snapshot.best_value is None
