@@ -9,6 +9,7 @@ their MLflow runs closed. Ctrl+C stops cleanly: nothing is left RUNNING.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -30,10 +31,13 @@ from studies.spec import SpecError, StudySpec, load_spec, spec_from_json, spec_t
 from studies.storage import get_storage
 from studies.vocabulary import COUNTED_STATES, Attr, StopReason, StudyState, ranked_trials
 from studies.worker import Worker, run_worker
-from tracker import RunState, Tracker
+from tracker import RunState, Tag, Tracker
 from tracker.sqlite import sqlite_path
 
+log = logging.getLogger(__name__)
+
 MAX_RESPAWNS_PER_WORKER = 3
+TIERS_ARTIFACT = "tiers.json"
 POLL_S = 0.5
 
 
@@ -47,6 +51,7 @@ class StudyHandle:
     parent_run_id: str
     target: int
     state: StudyState
+    stop_reason: StopReason | None = None
     detached_pid: int | None = None
     log_path: str | None = None
 
@@ -94,6 +99,10 @@ def _check_compatible(before: StudySpec, now: StudySpec) -> None:
 
 
 def _enqueue_warm_starts(study: optuna.Study, spec: StudySpec, settings: Settings) -> None:
+    from studies.spec import constants_warm_start
+
+    if spec.warm_starts.from_constants:  # the current defaults are the first trial
+        study.enqueue_trial(constants_warm_start(spec), skip_if_exists=True)
     for params in spec.warm_starts.enqueue:
         study.enqueue_trial(params, skip_if_exists=True)
     if spec.warm_starts.from_study:
@@ -114,25 +123,31 @@ def _enqueue_grid(study: optuna.Study, spec: StudySpec, target: int) -> None:
             study.enqueue_trial(point)
 
 
-def _worker_entry(study_name: str, settings_json: str, index: int, numba_threads: int) -> None:
+def _worker_entry(study_name: str, settings_json: str, index: int, numba_threads: int, trials_at_start: int) -> None:
     report = run_worker(study_name, Settings.from_private_json(settings_json), worker_index=index,
-                        numba_threads=numba_threads, supervised=True)
+                        numba_threads=numba_threads, supervised=True, trials_at_start=trials_at_start)
     sys.exit(3 if report.stop_reason is StopReason.FAILED else 0)
 
 
 class _Pool:
     """The worker processes of one start, respawning a bounded number of dead ones."""
 
-    def __init__(self, study_name: str, settings: Settings, spec: StudySpec, workers: int) -> None:
+    def __init__(self, study: optuna.Study, settings: Settings, spec: StudySpec, workers: int) -> None:
         self._ctx = multiprocessing.get_context("spawn")
+        self._study = study  # how many trials it holds seeds each process's sampler (no replay)
+        study_name = study.study_name
         self._args = (study_name, settings.to_private_json())
         self._threads = spec.numba_threads
         self._respawns = 0
         self._max_respawns = MAX_RESPAWNS_PER_WORKER * workers
-        self.processes = [self._spawn(i) for i in range(workers)]
+        at_start = len(study.get_trials(deepcopy=False))
+        self.processes = [self._spawn(i, at_start) for i in range(workers)]
 
-    def _spawn(self, index: int) -> multiprocessing.Process:
-        process = self._ctx.Process(target=_worker_entry, args=(*self._args, index, self._threads), daemon=False)
+    def _spawn(self, index: int, trials_at_start: int | None = None) -> multiprocessing.Process:
+        if trials_at_start is None:
+            trials_at_start = len(self._study.get_trials(deepcopy=False))
+        process = self._ctx.Process(target=_worker_entry, args=(*self._args, index, self._threads, trials_at_start),
+                                    daemon=False)
         process.start()
         return process
 
@@ -177,11 +192,11 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
     spec = spec_from_json(study.user_attrs[Attr.SPEC])
     n_workers = workers or spec.workers
     study.set_user_attr(Attr.RUNNER, {"host": socket.gethostname(), "pid": os.getpid()})
-    supervisor = Worker(name, settings)  # recovers the trials of dead workers
+    supervisor = Worker(name, settings, trials_at_start=len(study.get_trials(deepcopy=False)))  # recovers the trials of dead workers
     display = StudyProgress(study, spec, enabled=progress)
     if n_workers == 1:  # no process to spawn: this process is the worker
         return _run_here(supervisor, display)
-    pool = _Pool(name, settings, spec, n_workers)
+    pool = _Pool(study, settings, spec, n_workers)
     interrupted = crashed = False
     try:
         with display:
@@ -248,23 +263,62 @@ def finish_study(
     deadline = study.user_attrs.get(Attr.DEADLINE)
     timed_out = deadline is not None and time.time() >= float(deadline)
     if crashed:
-        state, run_state = StudyState.FAILED, RunState.FAIL
-    elif interrupted or study.user_attrs.get(Attr.STOP):
-        state, run_state = StudyState.STOPPED, RunState.INTERRUPTED
-    elif counted >= target or budget_spent or timed_out:
-        state, run_state = StudyState.DONE, RunState.COMPLETE
-    elif failed:
-        state, run_state = StudyState.FAILED, RunState.FAIL
+        reason = StopReason.FAILED
+    elif interrupted:
+        reason = StopReason.INTERRUPTED
+    elif study.user_attrs.get(Attr.STOP):
+        reason = StopReason.STOPPED
+    elif failed and not counted:  # every trial failed: nothing was learnt, whatever the budget says
+        reason = StopReason.FAILED
+    elif counted >= target:
+        reason = StopReason.TARGET
+    elif budget_spent:
+        reason = StopReason.BUDGET
+    elif timed_out:
+        reason = StopReason.TIMEOUT
     else:
-        state, run_state = StudyState.STOPPED, RunState.INTERRUPTED
+        reason = StopReason.FAILED if failed else StopReason.STOPPED
+    state, run_state = _OUTCOME[reason]
     study.set_user_attr(Attr.STATE, state.value)
     study.set_user_attr(Attr.FINISHED_AT, time.time())
+    _record_tiers(study, recorder)
     recorder.close_study_run(run_state, study)
     return StudyHandle(
         name=study.study_name, storage=recorder.tracker.settings.studies.storage,
         experiment_id=str(study.user_attrs.get(Attr.EXPERIMENT_ID)), parent_run_id=recorder.parent_run_id,
-        target=target, state=state,
+        target=target, state=state, stop_reason=reason,
     )
+
+
+_OUTCOME = {
+    StopReason.TARGET: (StudyState.DONE, RunState.COMPLETE),
+    StopReason.BUDGET: (StudyState.DONE, RunState.COMPLETE),
+    StopReason.TIMEOUT: (StudyState.DONE, RunState.COMPLETE),
+    StopReason.FAILED: (StudyState.FAILED, RunState.FAIL),
+    StopReason.STOPPED: (StudyState.STOPPED, RunState.INTERRUPTED),
+    StopReason.INTERRUPTED: (StudyState.STOPPED, RunState.INTERRUPTED),
+}
+
+
+def _record_tiers(study: optuna.Study, recorder: StudyRecorder) -> None:
+    """Coordinate descent: each tier's gate (kept or not, incumbent, tier best, reason) on the study run."""
+    from studies.samplers import CoordinateDescentSampler, make_sampler
+
+    if recorder.spec.sampler.type != "coordinate":
+        return
+    sampler = make_sampler(recorder.spec)
+    coordinate = getattr(sampler, "inner", sampler)
+    assert isinstance(coordinate, CoordinateDescentSampler)
+    try:
+        decisions = coordinate.decisions(study)
+    except Exception as exc:  # the record of the gates must not keep the study run open
+        log.warning("study %s: could not compute the tier decisions: %s", study.study_name, exc)
+        return
+    tracker, run_id = recorder.tracker, recorder.parent_run_id
+    tracker.client.log_dict(run_id, [d.to_dict() for d in decisions], TIERS_ARTIFACT)
+    tags = {f"{Tag.TIERS}.{d.tier}": f"{'kept' if d.kept else 'not kept'}: {d.reason}"[:500] for d in decisions}
+    tags[str(Tag.TIERS)] = ", ".join(f"{d.tier}:{'kept' if d.kept else 'not kept'}" for d in decisions) or "none decided"
+    tracker.set_tags(run_id, tags)
 
 
 def start_study(
@@ -283,6 +337,7 @@ def start_study(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     spec = load_spec(spec)
     settings = (settings or load_settings()).resolved()
+    check_warm_start_sources(spec, settings)
     settings.prepare_local_stores()
     running_runner = runner_pid_if_running(spec.name, settings)
     study, recorder = prepare_study(spec, settings, n_trials=n_trials)
@@ -311,6 +366,30 @@ def start_study(
         parent_run_id=recorder.parent_run_id, target=int(study.user_attrs[Attr.TARGET]), state=StudyState.RUNNING,
         detached_pid=child.pid, log_path=str(log_path),
     )
+
+
+def check_warm_start_sources(spec: StudySpec, settings: Settings) -> None:
+    """Refuse, before anything is created, a warm start from a study that does not exist or has no result."""
+    source = spec.warm_starts.from_study
+    if not source:
+        return
+    url = settings.studies.storage
+    names: list[str] = []
+    database = sqlite_path(url)
+    if database is None or database.is_file():  # a missing SQLite file holds no study: do not create it
+        names = optuna.study.get_all_study_names(storage=get_storage(url, heartbeat_interval=None, grace_period=None))
+    if source not in names:
+        raise SpecError(f"invalid study spec:\n  warm_starts.from_study: no study named {source!r} in {_safe(url)}; "
+                        f"known: {', '.join(sorted(names)) or 'none'}")
+
+
+def _safe(url: str) -> str:
+    """The storage URL without a password."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        rest = rest.split("@", 1)[1]
+        return f"{scheme}://***@{rest}"
+    return url
 
 
 def runner_pid_if_running(name: str, settings: Settings) -> int | None:

@@ -206,6 +206,7 @@ class BudgetSpec(BaseModel):
 class WarmStartSpec(BaseModel):
     model_config = _STRICT
 
+    from_constants: bool = Field(False, description="Try the solver's current defaults (the constants) first.")
     enqueue: list[dict[str, Scalar]] = Field(default_factory=list, description="Configurations tried first.")
     from_study: str | None = Field(None, description="Also try the best configurations of this study.")
     top_k: int = Field(1, ge=1, le=100)
@@ -283,6 +284,16 @@ class StudySpec(BaseModel):
         if self.sampler.population_size is not None and self.sampler.type not in ("nsga2", "nsga3"):
             raise ValueError(f"sampler.population_size only applies to the nsga2 and nsga3 samplers, "
                              f"not {self.sampler.type!r}")
+        if self.warm_starts.from_constants and not isinstance(self.objective, SolverObjective):
+            raise ValueError("warm_starts.from_constants needs a built-in solver objective (its constants)")
+        for index, params in enumerate(self.warm_starts.enqueue):
+            for name, value in params.items():
+                where = f"warm_starts.enqueue[{index}].{name}"
+                if name not in self.space:
+                    raise ValueError(f"{where}: not a parameter of the space ({', '.join(self.space) or 'empty'})")
+                problem = outside_space(self.space[name], value)
+                if problem:
+                    raise ValueError(f"{where}: {problem}")
         return self
 
     # ---- derived views ---------------------------------------------------------------
@@ -390,6 +401,28 @@ def _check_objectives(spec: StudySpec) -> None:
                              f"{len(spec.metrics)} ({', '.join(spec.metrics)}); use cost_budget or none")
 
 
+def outside_space(param: ParamSpec, value: Any) -> str | None:
+    """Why `value` cannot be proposed by `param` (None when it can)."""
+    if param.type == "categorical":
+        return None if value in (param.choices or []) else f"{value!r} is not one of {param.choices}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{value!r} is not a number"
+    if param.type == "int" and int(value) != value:
+        return f"{value!r} is not an integer"
+    if not param.low <= value <= param.high:
+        return f"{value!r} is outside [{param.low:g}, {param.high:g}]"
+    return None
+
+
+def constants_warm_start(spec: StudySpec) -> dict[str, Scalar]:
+    """The solver's current defaults (with the spec's fixed values) for every parameter of the space."""
+    import solvers
+
+    assert isinstance(spec.objective, SolverObjective)
+    config = solvers.make_config(spec.objective.solver, spec.objective.fixed).model_dump()
+    return {name: config[name] for name in spec.space}
+
+
 def _summary(param: ParamSpec) -> str:
     if param.type == "categorical":
         return "{" + ",".join(map(str, param.choices or [])) + "}"
@@ -419,8 +452,32 @@ def load_spec(source: StudySpec | dict[str, Any] | str | Path, **overrides: Any)
         spec = StudySpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(describe_validation_error(exc, "study spec")) from None
+    check_sampler(spec)
+    check_callable(spec)
     check_against_solver(spec)
     return spec
+
+
+def check_sampler(spec: StudySpec) -> None:
+    """A sampler that needs an optional dependency is refused, naming the extra, when it is missing."""
+    from studies.samplers import missing_extra
+
+    extra = missing_extra(spec.sampler.type)
+    if extra:
+        raise SpecError(
+            f"invalid study spec:\n  sampler.type: {spec.sampler.type!r} needs PyTorch, which is not installed; "
+            f"install the extra: pip install -e \".[{extra}]\" (or pip install 'tunetrack[{extra}]')")
+
+
+def check_callable(spec: StudySpec) -> None:
+    """A `module:function` objective must import now, not fail in every trial."""
+    if isinstance(spec.objective, CallableObjective):
+        from studies.objectives._callable import resolve
+
+        try:
+            resolve(spec.objective.function)
+        except SpecError as exc:
+            raise SpecError(f"invalid study spec:\n  {exc}") from None
 
 
 def check_against_solver(spec: StudySpec) -> None:
@@ -454,6 +511,12 @@ def check_against_solver(spec: StudySpec) -> None:
             solvers.load_instance(instance)
         except Exception as exc:  # noqa: BLE001 - any reader error is a spec error here
             raise SpecError(f"invalid study spec:\n  instances: {instance!r}: {exc}") from None
+    if spec.warm_starts.from_constants:
+        for name, value in constants_warm_start(spec).items():
+            problem = outside_space(spec.space[name], value)
+            if problem:
+                raise SpecError(f"invalid study spec:\n  warm_starts.from_constants: the current default of "
+                                f"{name} cannot be proposed by space.{name}: {problem}")
 
 
 def spec_to_json(spec: StudySpec) -> str:

@@ -21,6 +21,7 @@ from studies._trial import retry_failed, run_trial
 from studies.pruners import make_pruner, spend_of
 from studies.samplers import make_sampler
 from studies.settings import Settings
+from studies.space import suggest
 from studies.spec import StudySpec, spec_from_json
 from studies.storage import HEARTBEAT_INTERVAL_S, get_storage, study_lock
 from studies.vocabulary import COUNTED_STATES, Attr, StopReason
@@ -53,7 +54,8 @@ def install_signal_handlers() -> None:
 class Worker:
     """One worker's view of a study: storage, sampler, pruner and recorder, built once."""
 
-    def __init__(self, study_name: str, settings: Settings, *, worker_index: int = 0, supervised: bool = False) -> None:
+    def __init__(self, study_name: str, settings: Settings, *, worker_index: int = 0, supervised: bool = False,
+                 trials_at_start: int | None = None) -> None:
         self.settings = settings
         self.supervised = supervised  # a spawned worker whose runner recovers its trials if it dies
         self._attrs_cache: tuple[float, dict] | None = None
@@ -63,10 +65,11 @@ class Worker:
         storage = get_storage(self.url, failed_trial_callback=self._on_stale)
         probe = optuna.load_study(study_name=study_name, storage=storage)
         self.spec: StudySpec = spec_from_json(probe.user_attrs[Attr.SPEC])
+        if trials_at_start is None:  # a joining worker: what the storage holds now makes its seed its own
+            trials_at_start = len(probe.get_trials(deepcopy=False))
+        sampler = make_sampler(self.spec, worker_index=worker_index, trials_at_start=trials_at_start)
         self.study = optuna.load_study(
-            study_name=study_name, storage=storage,
-            sampler=make_sampler(self.spec, worker_index=worker_index), pruner=make_pruner(self.spec),
-        )
+            study_name=study_name, storage=storage, sampler=sampler, pruner=make_pruner(self.spec))
         self._recorder = StudyRecorder(self.tracker, self.spec, probe.user_attrs[Attr.PARENT_RUN_ID])
 
     @property
@@ -107,12 +110,22 @@ class Worker:
         return self._attrs_cache[1]
 
     def reserve(self) -> tuple[optuna.Trial | None, StopReason | None]:
-        """Under the study lock: a waiting trial (retry, warm start, grid point) or a new one, else why not."""
+        """Under the study lock: a waiting trial (retry, warm start, grid point) or a new one, else why not.
+
+        The new trial's parameters are sampled and stored under the lock too, so the next
+        worker's sampler sees them and never proposes the same configuration.
+        """
         with study_lock(self.url, self.study.study_name):
             reason = self.stop_reason(self._attrs(), self.study.get_trials(deepcopy=False))
             if reason is not None:
                 return None, reason
-            return self.study.ask(), None
+            trial = self.study.ask()
+            if self.spec.space:
+                try:
+                    suggest(trial, self.spec.space)
+                except Exception as exc:  # a bad proposal is the trial's failure, reported by run_trial
+                    log.warning("trial %d: sampling failed: %s", trial.number, exc)
+            return trial, None
 
     def run(self, max_trials: int | None = None, on_trial=None) -> WorkerReport:
         """Run trials until a stop reason; `on_trial()` is called after each (e.g. a progress bar)."""
@@ -142,14 +155,15 @@ class Worker:
 
 def run_worker(
     study_name: str, settings: Settings, *, worker_index: int = 0, numba_threads: int | None = None,
-    supervised: bool = False,
+    supervised: bool = False, trials_at_start: int | None = None,
 ) -> WorkerReport:
     """Entry point of a worker process (or of `tunetrack study worker NAME`)."""
     if numba_threads:
         os.environ["NUMBA_NUM_THREADS"] = str(numba_threads)
     install_signal_handlers()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    worker = Worker(study_name, settings, worker_index=worker_index, supervised=supervised)
+    worker = Worker(study_name, settings, worker_index=worker_index, supervised=supervised,
+                    trials_at_start=trials_at_start)
     try:
         return worker.run()
     except KeyboardInterrupt:

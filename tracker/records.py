@@ -44,6 +44,7 @@ class Tag(str, enum.Enum):
     GC = "tt.gc"  # what the last `tunetrack gc` dropped from a study
     PARETO = "tt.pareto"  # "true" on a trial run on its study's Pareto front, "false" once off it
     PARETO_REFERENCE = "tt.pareto.reference"  # the study run's hypervolume reference point
+    TIERS = "tt.tiers"  # coordinate descent: a summary of the tier gates; `tt.tiers.<i>` one per tier
 
     def __str__(self) -> str:  # so f"{Tag.KIND}" gives the key
         return self.value

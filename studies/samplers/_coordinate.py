@@ -9,6 +9,7 @@ workers share it without coordination.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,23 @@ from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial, TrialState
 
 from studies.vocabulary import Attr
+
+
+@dataclasses.dataclass(frozen=True)
+class TierDecision:
+    """One tier's gate: what it tuned, how it did against the incumbent, and whether it was kept."""
+
+    tier: int
+    params: list[str]
+    trials: int
+    incumbent: float | None
+    best: float | None
+    best_trial: int | None
+    kept: bool
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
 
 class CoordinateDescentSampler(BaseSampler):
@@ -56,17 +74,19 @@ class CoordinateDescentSampler(BaseSampler):
             start += count
         return len(self._trials) - 1
 
-    def incumbent(self, study: optuna.Study, before_tier: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def incumbent(self, study: optuna.Study, before_tier: int) -> tuple[dict[str, Any], list[TierDecision]]:
         """Fixed values after the gates of tiers < `before_tier`, and the gate decisions taken."""
         fixed = dict(self._defaults)
-        decisions: list[dict[str, Any]] = []
+        decisions: list[TierDecision] = []
         trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         sign = 1.0 if study.direction == optuna.study.StudyDirection.MINIMIZE else -1.0
         incumbent_value: float | None = None
         for tier in range(before_tier):
             members = [t for t in trials if self.tier_of(t.number) == tier and t.value is not None]
+            before = incumbent_value
             if not members:
-                decisions.append({"tier": tier, "kept": False, "reason": "no completed trial"})
+                decisions.append(TierDecision(tier, self._tiers[tier], 0, before, None, None, False,
+                                              "no completed trial"))
                 continue
             best = min(members, key=lambda t: sign * t.value)
             if incumbent_value is None:
@@ -79,8 +99,19 @@ class CoordinateDescentSampler(BaseSampler):
             if kept:
                 fixed.update({k: v for k, v in best.params.items() if k in self._tiers[tier]})
                 incumbent_value = best.value
-            decisions.append({"tier": tier, "kept": kept, "best": best.value, "trial": best.number, "reason": reason})
+            decisions.append(TierDecision(tier, self._tiers[tier], len(members), before, best.value, best.number,
+                                          kept, reason))
         return fixed, decisions
+
+    def decisions(self, study: optuna.Study) -> list[TierDecision]:
+        """The gate decision of every tier whose trials have all been proposed (for the record)."""
+        finished = {t.number for t in study.get_trials(deepcopy=False) if t.state.is_finished()}
+        reached, start = 0, 0
+        for count in self._trials:
+            if not finished.issuperset(range(start, start + count)):
+                break
+            reached, start = reached + 1, start + count
+        return self.incumbent(study, reached)[1]
 
     def infer_relative_search_space(self, study: optuna.Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
         return {}

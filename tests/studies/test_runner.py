@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -189,3 +190,107 @@ def test_starting_a_running_study_raises_its_target_without_a_second_runner(stud
     assert len(trials) == 5 and all(t.state == TrialState.COMPLETE for t in trials)
     log = Path(first.log_path).read_text()
     assert log.count("study twice: done") == 1, log
+
+
+def test_no_replay_through_three_resumes_and_a_joined_worker(study_settings: Settings, tmp_path: Path) -> None:
+    """Each process seeds its sampler from the study's seed, its index and the trials already stored,
+    and never proposes a configuration the study has had: distinct configurations == trials."""
+    from studies.runner import prepare_study
+    from studies.spec import load_spec
+
+    spec = callable_spec("noreplay", "quadratic", sampler={"type": "random", "seed": 11})
+    for total in (3, 6, 9, 12):  # a start and three resumes, each a fresh sampler in this process
+        assert start_study(spec, study_settings, n_trials=total, progress=False).stop_reason == "target"
+    prepare_study(load_spec(spec), study_settings, n_trials=15)  # raise the target; a worker joins to run it
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TUNETRACK_STUDIES__STORAGE": study_settings.studies.storage,
+           "TUNETRACK_TRACKING__URI": study_settings.tracking.uri,
+           "TUNETRACK_TRACKING__ARTIFACT_ROOT": study_settings.tracking.artifact_root}
+    joined = subprocess.run([sys.executable, "-m", "studies.cli", "study", "worker", "noreplay"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert joined.returncode == 0, joined.stdout + joined.stderr
+    assert "worker ran 3 trials (target)" in joined.stdout
+    trials = _trials(study_settings, "noreplay")
+    assert len(trials) == 15 and {t.state for t in trials} == {TrialState.COMPLETE}
+    assert len({t.params["x"] for t in trials}) == len(trials)
+
+
+def test_cli_exits_non_zero_when_every_trial_fails(study_settings: Settings, tmp_path: Path) -> None:
+    import yaml
+
+    spec_path = tmp_path / "broken.yaml"
+    spec_path.write_text(yaml.safe_dump(callable_spec("allfail", "always_fails", budget={"n_trials": 1}, retries=0)))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "studies.cli", "study", "start", str(spec_path)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "failed" in done.stdout and "without reaching its goal: failed" in done.stderr
+    assert study_status("allfail", study_settings).state == "failed"
+
+
+def test_a_missing_warm_start_study_is_refused_and_nothing_is_created(study_settings: Settings) -> None:
+    from studies.spec import SpecError
+
+    spec = callable_spec("warm", "quadratic", warm_starts={"from_study": "ghost"})
+    with pytest.raises(SpecError, match="warm_starts.from_study: no study named 'ghost'"):
+        start_study(spec, study_settings, progress=False)
+    start_study(callable_spec("other", "quadratic", budget={"n_trials": 1}), study_settings, progress=False)
+    with pytest.raises(SpecError, match="known: other"):
+        start_study(spec, study_settings, progress=False)
+    storage = get_storage(study_settings.studies.storage)
+    assert optuna.study.get_all_study_names(storage) == ["other"]
+    assert Tracker(study_settings).client.get_experiment_by_name("warm") is None
+
+
+def test_warm_start_from_constants_is_trial_0(study_settings: Settings) -> None:
+    spec = solver_spec("fromconst", warm_starts={"from_constants": True}, budget={"n_trials": 2})
+    start_study(spec, study_settings, progress=False)
+    first = min(_trials(study_settings, "fromconst"), key=lambda t: t.number)
+    assert first.params == {"cooling_rate": 0.9999}  # SA_COOLING_RATE
+
+
+def test_cmaes_study_completes(study_settings: Settings) -> None:
+    spec = callable_spec("cma", "quadratic", space={"x": {"type": "float", "low": 0.0, "high": 1.0},
+                                                    "y": {"type": "float", "low": 0.0, "high": 1.0}},
+                         sampler={"type": "cmaes", "seed": 2, "n_startup_trials": 2}, budget={"n_trials": 8})
+    handle = start_study(spec, study_settings, progress=False)
+    trials = _trials(study_settings, "cma")
+    assert handle.stop_reason == "target" and len(trials) == 8
+    assert {t.state for t in trials} == {TrialState.COMPLETE}
+    assert any("cma:generation" in t.system_attrs or any(k.startswith("cma") for k in t.system_attrs)
+               for t in trials), "CMA-ES proposed after its startup trials"
+
+
+@pytest.mark.gp
+def test_gp_study_completes_with_the_extra(study_settings: Settings) -> None:
+    if importlib.util.find_spec("torch") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI installs the gp extra: torch must be importable")
+        pytest.skip("torch is not installed (pip install -e '.[gp]')")
+    spec = callable_spec("gp", "quadratic", sampler={"type": "gp", "seed": 2, "n_startup_trials": 2},
+                         budget={"n_trials": 5})
+    handle = start_study(spec, study_settings, progress=False)
+    trials = _trials(study_settings, "gp")
+    assert handle.stop_reason == "target" and len(trials) == 5
+    assert {t.state for t in trials} == {TrialState.COMPLETE}
+
+
+def test_coordinate_descent_records_its_tier_gates(study_settings: Settings) -> None:
+    import json
+
+    spec = callable_spec(
+        "tiers", "quadratic",
+        space={"x": {"type": "float", "low": 0.0, "high": 1.0, "default": 0.9},
+               "y": {"type": "float", "low": 0.0, "high": 1.0, "default": 0.5}},
+        sampler={"type": "coordinate", "seed": 4, "inner": "random", "tiers": [
+            {"params": ["x"], "trials": 3}, {"params": ["y"], "trials": 2, "min_improvement": 0.5}]},
+        budget={"n_trials": 5})
+    handle = start_study(spec, study_settings, progress=False)
+    client = Tracker(study_settings).client
+    tags = client.get_run(handle.parent_run_id).data.tags
+    assert tags[Tag.TIERS.value] == "0:kept, 1:not kept"
+    assert tags[f"{Tag.TIERS.value}.0"] == "kept: first tier sets the incumbent"
+    assert tags[f"{Tag.TIERS.value}.1"].startswith("not kept: gain 0 vs required")
+    path = client.download_artifacts(handle.parent_run_id, "tiers.json")
+    tiers = json.loads(Path(path).read_text())
+    assert [(t["tier"], t["params"], t["trials"], t["kept"]) for t in tiers] == [(0, ["x"], 3, True), (1, ["y"], 2, False)]
+    assert tiers[1]["incumbent"] == tiers[0]["best"] and tiers[1]["best"] == pytest.approx(tiers[0]["best"])

@@ -47,6 +47,11 @@ def test_shipped_specs_load(path: Path) -> None:
          "objective.fixed"),
         ({"workers": 0}, "workers"),
         ({"unknown": 1}, "unknown: unknown field"),
+        ({"warm_starts": {"enqueue": [{"cooling_rate": 0.5}]}}, "warm_starts.enqueue[0].cooling_rate: 0.5 is outside"),
+        ({"warm_starts": {"enqueue": [{"tenure": 3}]}}, "warm_starts.enqueue[0].tenure: not a parameter of the space"),
+        ({"warm_starts": {"from_constants": True},
+          "space": {"cooling_rate": {"type": "float", "low": 0.9, "high": 0.99}}},
+         "warm_starts.from_constants: the current default of cooling_rate cannot be proposed"),
     ],
 )
 def test_bad_specs_name_the_field(change: dict, expected: str) -> None:
@@ -82,3 +87,21 @@ def test_cli_refuses_a_bad_spec_and_creates_nothing(tmp_path: Path) -> None:
     assert "space.cooling_rate" in result.output
     assert not (tmp_path / "mlruns" / "studies.db").exists()
     assert not (tmp_path / "mlruns" / "mlflow.db").exists()
+
+
+def test_an_objective_that_cannot_be_imported_is_refused() -> None:
+    with pytest.raises(SpecError, match="objective.function: cannot import module 'no_such_module'"):
+        load_spec(callable_spec("c", "quadratic", objective={"function": "no_such_module:f"}))
+    with pytest.raises(SpecError, match="has no callable 'nope'"):
+        load_spec(callable_spec("c", "quadratic", objective={"function": "tests.studies._objectives:nope"}))
+    with pytest.raises(SpecError, match="from_constants needs a built-in solver objective"):
+        load_spec(callable_spec("c", "quadratic", warm_starts={"from_constants": True}))
+
+
+def test_gp_without_torch_is_refused_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed: `import torch` fails
+    with pytest.raises(SpecError, match=r"sampler.type: 'gp' needs PyTorch.*pip install -e \"\.\[gp\]\""):
+        load_spec(callable_spec("c", "quadratic", sampler={"type": "gp"}))
+    load_spec(callable_spec("c", "quadratic", sampler={"type": "cmaes"}))  # a dependency: always there

@@ -59,6 +59,8 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         _spec("tuned-cooling", {"cooling_rate": {"type": "float", "low": 0.95, "high": 0.99}}, 3000, 3),
         _spec("random-start", {"initial": {"type": "categorical", "choices": ["random"]}}, 300, 1,
               fixed={"cooling_rate": 0.97}),
+        _spec("tuned-wide", {"cooling_rate": {"type": "float", "low": 0.95, "high": 0.99},
+                             "operator_preset": {"type": "categorical", "choices": ["default", "intensify"]}}, 3000, 2),
     )
     for spec in specs:  # both at once, in the background
         start_study(spec, settings, workers=1, detach=True)
@@ -66,7 +68,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     while any(study_status(s["name"], settings).state == "running" for s in specs):
         assert time.monotonic() < deadline, "the studies did not finish"
         time.sleep(0.3)
-    assert [study_status(s["name"], settings).state for s in specs] == ["done", "done"]
+    assert [study_status(s["name"], settings).state for s in specs] == ["done"] * len(specs)
     yield settings
 
 
@@ -160,7 +162,7 @@ def test_better_candidate_rewrites_only_its_constant_with_provenance_and_the_nex
 
 def test_worse_candidate_is_refused_with_reason_and_figures(settings: Settings, project: Path) -> None:
     before = _constants(project).read_bytes()
-    report = promote("random-start", dry_run=False, settings=settings)
+    report = promote("random-start", dry_run=False, budget="300", settings=settings)  # where random starts hurt
     decision = report.decision
     assert not decision.accepted and not report.promoted and report.rewrite is None
     assert decision.mean_candidate > decision.mean_current  # random start is worse than NEH
@@ -176,7 +178,7 @@ def test_worse_candidate_is_refused_with_reason_and_figures(settings: Settings, 
 
 def test_force_writes_a_refused_candidate_and_records_it_as_forced(settings: Settings, project: Path) -> None:
     report = promote("random-start", dry_run=False, force=True, seeds=2, holdout_instances=["ta006"],
-                     settings=settings)
+                     budget="300", settings=settings)
     assert report.promoted and report.decision.forced and not report.decision.passed
     assert read_constant(_constants(project), "INITIAL", project_root=project) == "random"
     assert "forced)" in _constants(project).read_text()
@@ -207,9 +209,11 @@ def test_cli_prints_the_figures_and_exits_1_when_refused(
                        ("AGENT__PROJECT_ROOT", str(project))):
         monkeypatch.setenv(f"TUNETRACK_{key}", value)
     runner = CliRunner()
-    refused = runner.invoke(app, ["promote", "random-start", "--to", "solvers/constants.py", "--seeds", "2"])
+    refused = runner.invoke(app, ["promote", "random-start", "--to", "solvers/constants.py", "--seeds", "2",
+                                  "--budget", "300"])
     assert refused.exit_code == 1, refused.output
     assert "not promoted" in refused.output and "refused" in refused.output
+    assert "held-out set: 3 instances of the study's classes" in refused.output and "budget 300 iterations" in refused.output
     dry = runner.invoke(app, ["promote", "tuned-cooling", "--dry-run", "--symbol", "SA_COOLING_RATE", "--json"])
     assert dry.exit_code == 0, dry.output
     payload = json.loads(dry.output)
@@ -217,3 +221,66 @@ def test_cli_prints_the_figures_and_exits_1_when_refused(
     assert read_constant(_constants(project), "SA_COOLING_RATE", project_root=project) == HOT
     outside = runner.invoke(app, ["promote", "tuned-cooling", "--to", "/etc/hosts"])
     assert outside.exit_code == 2 and "outside the project directory" in outside.output
+
+
+def test_a_candidate_that_wins_only_at_the_study_budget_is_refused_with_both_figures(
+    settings: Settings, project: Path
+) -> None:
+    """Fast cooling wins at the study's 3,000 iterations; at the default 200,000 the shipped 0.9999 holds."""
+    rewrite_constants(_constants(project), {"SA_COOLING_RATE": 0.9999}, project_root=project, dry_run=False)
+    report = promote("tuned-cooling", settings=settings)
+    default, tuned_at = report.budgets
+    assert default.budget.role == "default" and default.budget.iterations == 200000
+    assert tuned_at.budget.role == "study" and tuned_at.budget.iterations == 3000
+    assert tuned_at.decision.passed and tuned_at.decision.p_value < 0.05
+    assert not default.decision.passed
+    assert not report.decision.accepted and report.rewrite is None
+    assert report.decision.reason.startswith("refused: wins only at a budget where the constant does not act")
+    assert "study budget (3,000 iterations)" in report.decision.reason
+    assert f"{tuned_at.decision.mean_current:.6g} -> {tuned_at.decision.mean_candidate:.6g}" in report.decision.reason
+    assert f"{default.decision.mean_current:.6g} -> {default.decision.mean_candidate:.6g}" in report.decision.reason
+    assert report.budget.startswith("default budget (200,000 iterations")
+
+
+def test_unchanged_parameters_are_left_out_and_several_studies_are_compared(
+    settings: Settings, project: Path
+) -> None:
+    preset = promote("tuned-wide", seeds=2, settings=settings)
+    best = preset.evaluations[1].config
+    if best["operator_preset"] == "default":  # equal to the constant: reported, never written
+        assert preset.unchanged == {"SA_OPERATOR_PRESET": "default"} and "SA_OPERATOR_PRESET" not in preset.candidate
+    else:
+        assert preset.candidate["SA_OPERATOR_PRESET"] == best["operator_preset"] and not preset.unchanged
+
+    plan = promote(["tuned-cooling", "tuned-wide"], seeds=2, settings=settings)
+    assert [w.study for w in plan.winners] == ["tuned-cooling", "tuned-wide"]
+    assert sum(w.chosen for w in plan.winners) == 1 and plan.study in {"tuned-cooling", "tuned-wide"}
+    assert plan.agree == all(w.beats_current for w in plan.winners)
+    assert [e.label for e in plan.evaluations][0] == "current" and len(plan.evaluations) == 3
+    assert plan.decision.alpha == pytest.approx(0.025)  # the best of two candidates
+    chosen = next(w for w in plan.winners if w.chosen)
+    other = next(w for w in plan.winners if not w.chosen)
+    if len(chosen.space) > len(other.space):  # the larger space won only by being significantly better
+        from studies.stats import paired_test
+        values = {e.label.split(" trial")[0]: e.values for e in plan.evaluations[1:]}
+        assert paired_test(values[chosen.study], values[other.study], "minimize").p_value < 0.05
+
+    with pytest.raises(PromotionError, match="do not tune the same solver"):
+        promote(["tuned-cooling", "random-start"], settings=settings)
+
+
+def test_held_out_instances_always_exist() -> None:
+    from studies.bundles import bundle_instances
+    from studies.promotion import choose_holdout
+
+    whole = choose_holdout(list(bundle_instances("taillard-20x10")), "flowshop", None, 3)
+    assert whole.kind == "fresh"
+    assert whole.instances == [f"flowshop:random:20x10:seed={s}" for s in (1001, 1002, 1003)]
+    assert "Taillard's generator" in whole.description
+    graphs = choose_holdout(list(bundle_instances("queens")), "coloring", None, 3)
+    assert graphs.kind == "fresh" and len(graphs.instances) == 4  # one per size at least
+    assert graphs.instances[0] == "coloring:gnp:25:0.5333:seed=1001"
+    part = choose_holdout(["flowshop:ta001", "flowshop:ta002"], "flowshop", None, 3)
+    assert part.kind == "unused" and part.instances == ["flowshop:ta003", "flowshop:ta004", "flowshop:ta005"]
+    import solvers
+    assert solvers.load_instance(whole.instances[0]).descriptor["jobs"] == 20
