@@ -204,7 +204,8 @@ def promote(
     per_budget: list[tuple[Budget, Evaluation, list[Evaluation]]] = []
     for b in budgets:
         base = evaluate(objective, "current", baseline_config, instances, run_seeds, b, measure)
-        evals = [evaluate(objective, _label(f, c, len(facts)), c.params, instances, run_seeds, b, measure)
+        evals = [evaluate(objective, _label(f, c, len(facts)), {p: v for p, v in c.params.items() if p in tuned},
+                          instances, run_seeds, b, measure)  # what would be promoted, the rest at the constants
                  for f, c in candidates]
         per_budget.append((b, base, evals))
 

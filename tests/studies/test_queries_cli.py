@@ -92,5 +92,6 @@ def test_demo_runs_end_to_end(tmp_path) -> None:
     result = runner.invoke(app, ["demo", "--workers", "1", "--n-trials", "3"])
     assert result.exit_code == 0, result.output
     assert "demo-sa-flowshop: done" in result.output
-    assert "tunetrack solve --problem flowshop:ta001" in result.output
+    assert "tunetrack solve --problem flowshop:ta011" in result.output
+    assert "the defaults (trial 0):" in result.output and "improvement:" in result.output
     assert (tmp_path / "mlruns" / "mlflow.db").exists() and (tmp_path / "mlruns" / "studies.db").exists()
