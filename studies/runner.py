@@ -192,6 +192,7 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
     spec = spec_from_json(study.user_attrs[Attr.SPEC])
     n_workers = workers or spec.workers
     study.set_user_attr(Attr.RUNNER, {"host": socket.gethostname(), "pid": os.getpid()})
+    compile_kernels(spec)
     supervisor = Worker(name, settings, trials_at_start=len(study.get_trials(deepcopy=False)))  # recovers the trials of dead workers
     display = StudyProgress(study, spec, enabled=progress)
     if n_workers == 1:  # no process to spawn: this process is the worker
@@ -220,6 +221,27 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
             _recover_worker(supervisor, f"{socket.gethostname()}:{process.pid}", retry=not interrupted)
         handle = finish_study(study, supervisor.recorder, interrupted=interrupted, crashed=crashed)
     return handle
+
+
+def compile_kernels(spec: StudySpec) -> None:
+    """Compile a solver objective's numba kernels here, once, into numba's cache, before any worker starts.
+
+    On first use every worker would otherwise compile them at the same time, inside its first
+    trial, and that time would count as the trials' cost (a wall-clock cost budget can be spent
+    before any trial completes); the workers now load them from the cache.
+    """
+    from studies.spec import SolverObjective
+
+    if not isinstance(spec.objective, SolverObjective):
+        return
+    import solvers
+
+    instance, seed = spec.evaluations()[0]
+    try:
+        solvers.solve(solvers.load_instance(instance), spec.objective.solver, spec.objective.fixed, seed=seed,
+                      iterations=1)
+    except Exception as exc:  # the trials will report the problem with their own failures
+        log.warning("study %s: could not compile the solver's kernels up front: %s", spec.name, exc)
 
 
 def _run_here(worker: Worker, display) -> StudyHandle:

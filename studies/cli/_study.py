@@ -266,15 +266,6 @@ def _short(value) -> str:
     return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
-def _compile_once(spec) -> None:
-    """Compile the solver's kernels here, once, into numba's cache, so the workers load them instead of
-    each compiling them at the same time (first use) and spending the cost budget on it."""
-    import solvers
-
-    instance, seed = spec.evaluations()[0]
-    solvers.solve(solvers.load_instance(instance), spec.objective.solver, {}, seed=seed, iterations=1)
-
-
 def demo(
     workers: int = typer.Option(2, "--workers", min=1, help="Worker processes."),
     n_trials: int = typer.Option(None, "--n-trials", min=1, help="Total trials (default 24)."),
