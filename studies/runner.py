@@ -337,7 +337,7 @@ def _record_tiers(study: optuna.Study, recorder: StudyRecorder) -> None:
         log.warning("study %s: could not compute the tier decisions: %s", study.study_name, exc)
         return
     tracker, run_id = recorder.tracker, recorder.parent_run_id
-    tracker.client.log_dict(run_id, [d.to_dict() for d in decisions], TIERS_ARTIFACT)
+    tracker.log_dict(run_id, [d.to_dict() for d in decisions], TIERS_ARTIFACT)
     tags = {f"{Tag.TIERS}.{d.tier}": f"{'kept' if d.kept else 'not kept'}: {d.reason}"[:500] for d in decisions}
     tags[str(Tag.TIERS)] = ", ".join(f"{d.tier}:{'kept' if d.kept else 'not kept'}" for d in decisions) or "none decided"
     tracker.set_tags(run_id, tags)
