@@ -59,16 +59,18 @@ def render(report) -> None:
     console.print(f"fresh seeds: {', '.join(map(str, report.seeds))}; measure: {report.metric}", highlight=False)
     for figures in report.budgets:
         d = figures.decision
-        table = Table(title=f"{report.metric} at the {figures.label}: mean {d.mean_current:.6g} -> "
-                            f"{d.mean_candidate:.6g}, p={d.p_value:.3g}", title_justify="left")
+        console.print(f"{report.metric} at the {figures.label}: mean {d.mean_current:.6g} -> {d.mean_candidate:.6g}, "
+                      f"one-sided p={d.p_value:.3g}", highlight=False, soft_wrap=True)
+        table = Table()
         for column in ("seed", "current", f"trial {report.trial}", "better"):
             table.add_column(column)
         for s in d.per_seed:
             table.add_row(str(s.seed), f"{s.current:.6g}", f"{s.candidate:.6g}", "yes" if s.better else "no")
         console.print(table)
     if report.winners:
-        table = Table(title=f"each study's winner vs the current constants ({report.metric}, {report.budget})",
-                      title_justify="left")
+        console.print(f"each study's winner vs the current constants ({report.metric}, {report.budget}):",
+                      highlight=False, soft_wrap=True)
+        table = Table()
         for column in ("study", "trial", "space", "mean", "p vs current", "beats current", "chosen"):
             table.add_column(column)
         for w in report.winners:
