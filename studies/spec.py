@@ -350,7 +350,17 @@ class StudySpec(BaseModel):
             "seeds": self.seeds,
             "instances": ",".join(self.evaluation_instances()),
             "workers": self.workers,
+            "evaluation_budget": self.evaluation_budget(),
         }
+
+    def evaluation_budget(self) -> str:
+        """The per-solve limit trials were evaluated at (promotion compares it with the solver's default)."""
+        objective = self.objective
+        if not isinstance(objective, SolverObjective):
+            return "set by the objective"
+        parts = ([f"{objective.iterations} iterations"] if objective.iterations else []) + (
+            [f"{objective.time_limit:g} s"] if objective.time_limit else [])
+        return " or ".join(parts)
 
 
 def _check_objectives(spec: StudySpec) -> None:
