@@ -34,8 +34,10 @@ def promote(
 ) -> None:
     """Re-evaluate study winners against the current constants and rewrite them if one wins.
 
-    Exit code 0: promoted (or would be, with --dry-run); 1: refused, with the figures; 2: bad input.
+    Exit code 0: promoted (or would be, with --dry-run); 1: refused, with the figures (or no completed
+    trial to re-evaluate); 2: bad input.
     """
+    from studies.promotion import NothingToPromote
     from studies.promotion import promote as run_promotion
 
     settings = settings_or_exit()
@@ -43,6 +45,8 @@ def promote(
         report = run_promotion(studies if len(studies) > 1 else studies[0], to, symbol or None, dry_run=dry_run,
                                force=force, alpha=alpha, seeds=seeds, holdout_instances=holdout or None,
                                top_k=top_k, params=only or None, budget=budget, settings=settings)
+    except NothingToPromote as exc:  # a refusal (exit 1), not bad input
+        fail(f"not promoted: {exc}", code=1)
     except TunetrackError as exc:
         fail(str(exc))
     if as_json:

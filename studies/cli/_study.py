@@ -15,7 +15,7 @@ study_app = typer.Typer(help="Start, resume, watch and compare Optuna studies re
 DEMO_SPEC = {
     "name": "demo-sa-flowshop",
     "description": "Simulated annealing on five 20x10 Taillard instances at 20,000 iterations: the defaults "
-                   "first (warm start), then TPE, racing, a cost budget.",
+                   "first (warm start), then TPE and racing.",
     "objective": {"solver": "sa", "problem": "flowshop", "iterations": 20000},
     "instances": ["ta011", "ta012", "ta013", "ta014", "ta015"],
     "seeds": [1],
@@ -25,13 +25,15 @@ DEMO_SPEC = {
         "operator_preset": {"type": "categorical", "choices": ["default", "intensify", "diversify", "uniform"]},
     },
     "sampler": {"type": "tpe", "seed": 1, "n_startup_trials": 5},
-    "pruners": [{"type": "racing", "n_startup_steps": 3}, {"type": "cost_budget"}],
-    "budget": {"n_trials": 24, "cost": 90},
+    "pruners": [{"type": "racing", "n_startup_steps": 3}],
+    "budget": {"n_trials": 24},
     "workers": 2,
     "warm_starts": {"from_constants": True},
 }
 """The defaults cool for 200,000 iterations (`SA_ITERATIONS`); at 20,000 they are still hot when the
-budget ends, so a tuned cooling rate visibly wins. Trial 0 is the defaults (warm start)."""
+budget ends, so a tuned cooling rate visibly wins. Trial 0 is the defaults (warm start). No cost
+budget: it counts wall-clock seconds, and on a busy machine it was spent before any trial had
+finished (the demo must always end with results)."""
 
 
 def register(app: typer.Typer) -> None:

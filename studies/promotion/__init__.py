@@ -7,7 +7,7 @@ that holds across seeds; the rewrite touches only the changed constants' lines (
 provenance comment line each); the decision is recorded as an MLflow run of kind `promotion`.
 """
 
-from studies.promotion._errors import PromotionError, TargetError, UnknownSymbolError
+from studies.promotion._errors import NothingToPromote, PromotionError, TargetError, UnknownSymbolError
 from studies.promotion._gate import GateDecision, Pair, SeedFigure, decide
 from studies.promotion._naming import constant_candidates, map_params, parse_symbols
 from studies.promotion._budget import Budget, default_budget, parse_budget
@@ -30,6 +30,7 @@ __all__ = [
     "Budget",
     "BudgetFigures",
     "HoldoutSet",
+    "NothingToPromote",
     "StudyWinner",
     "choose_holdout",
     "default_budget",

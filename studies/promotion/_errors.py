@@ -15,3 +15,7 @@ class TargetError(PromotionError):
 
 class UnknownSymbolError(TargetError, LookupError):
     """The target defines no constant (or key path) of that name."""
+
+
+class NothingToPromote(PromotionError):
+    """The study has no completed trial: nothing to re-evaluate, a refusal rather than bad input."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from studies.promotion._errors import PromotionError
+from studies.promotion._errors import NothingToPromote
 from studies.settings import Settings
 
 
@@ -48,7 +48,8 @@ def load_study_facts(name: str, settings: Settings, top_k: int = 1, pick: str | 
     if spec.multi_objective and completed(trials):
         done = [picked_trial(trials, spec, pick)]
     if not done:
-        raise PromotionError(f"study {name!r} has no completed trial to promote")
+        raise NothingToPromote(f"study {name!r} has no completed trial to promote (every trial failed or was "
+                               "pruned); nothing was re-evaluated")
     candidates = [Candidate(number=t.number, params=dict(t.params), value=float(t.values[0]),
                             run_id=t.user_attrs.get(Attr.RUN_ID)) for t in done[:top_k]]
     return StudyFacts(name=name, spec=spec, candidates=candidates, experiment_id=attrs.get(Attr.EXPERIMENT_ID),
