@@ -30,6 +30,9 @@ def promote(
     holdout: list[str] = typer.Option(None, "--holdout", help="Held-out instance (repeatable; default: unused "
                                       "instances of the study's classes, else fresh ones of the same sizes)."),
     top_k: int = typer.Option(1, "--top-k", help="Re-evaluate each study's k best trials."),
+    pick: str = typer.Option(None, "--pick", help="Multi-objective study: the front point to promote, e.g. "
+                             "'seconds<=2' (best first metric among the points meeting it); no metric may get "
+                             "significantly worse."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Re-evaluate study winners against the current constants and rewrite them if one wins.
@@ -44,7 +47,8 @@ def promote(
     try:
         report = run_promotion(studies if len(studies) > 1 else studies[0], to, symbol or None, dry_run=dry_run,
                                force=force, alpha=alpha, seeds=seeds, holdout_instances=holdout or None,
-                               top_k=top_k, params=only or None, budget=budget, settings=settings)
+                               top_k=top_k, params=only or None, budget=budget, pick=pick,
+                               settings=settings)
     except NothingToPromote as exc:  # a refusal (exit 1), not bad input
         fail(f"not promoted: {exc}", code=1)
     except TunetrackError as exc:
@@ -81,6 +85,15 @@ def render(report) -> None:
             table.add_row(w.study, str(w.trial), str(len(w.space)), f"{w.mean:.6g}", f"{w.p_value:.3g}",
                           "yes" if w.beats_current else "no", "yes" if w.chosen else "")
         console.print(table)
+    if report.objectives:
+        console.print("every metric (the candidate may not be significantly worse):")
+        checks = Table()
+        for column in ("metric", "current", f"trial {report.trial}", "p worse", "worse"):
+            checks.add_column(column)
+        for c in report.objectives:
+            checks.add_row(c.metric, f"{c.mean_current:.6g}", f"{c.mean_candidate:.6g}", f"{c.p_worse:.3g}",
+                           "yes" if c.worse else "no")
+        console.print(checks)
     if report.rewrite is not None:
         console.print(report.rewrite.diff, highlight=False, markup=False)
     console.print(report.text, highlight=False, markup=False, soft_wrap=True)

@@ -48,6 +48,7 @@ from studies.promotion._rewrite import (
     resolve_target,
     rewrite_constants,
 )
+from studies.pareto_gate import ObjectiveCheck, gate_every_objective, objective_checks
 from studies.promotion._study import Candidate, StudyFacts, load_study_facts
 from studies.settings import Settings, default_settings
 from tracker import RunKind, Tag, Tracker
@@ -103,6 +104,9 @@ class PromotionReport(BaseModel):
     rewrite: Rewrite | None = Field(None, description="The change (diff) when the gate accepted; None if refused.")
     promoted: bool = Field(description="True when the target file was rewritten.")
     dry_run: bool
+    pick: str | None = Field(None, description="Multi-objective: the pick rule that selected the trial.")
+    objectives: list[ObjectiveCheck] | None = Field(
+        None, description="Multi-objective: per metric, whether the candidate is significantly worse.")
     promotion_run_id: str | None = None
 
     @property
@@ -144,6 +148,7 @@ def promote(
     top_k: int = 1,
     params: Sequence[str] | None = None,
     budget: str | None = None,
+    pick: str | None = None,
     settings: Settings | None = None,
 ) -> PromotionReport:
     """Promote the best trial of `study` (or the best of several studies) into `target` if it wins.
@@ -167,6 +172,8 @@ def promote(
         params: promote only these tuned parameters (default: every changed parameter).
         budget: the per-solve budget of the gate (`50000` iterations or `2.5s`); default the
             solver's default budget, where the constant acts.
+        pick: multi-objective studies: the pick rule of the front point to promote (default: the best
+            on the first metric); the gate then also refuses a point significantly worse on any metric.
         settings: tunetrack settings (default: from the environment).
     """
     settings = settings or default_settings()
@@ -179,7 +186,7 @@ def promote(
         raise PromotionError("name at least one study")
     root = project_root(settings)
     path = resolve_target(target if target is not None else default_target(settings), root)
-    facts = [load_study_facts(name, settings, top_k=top_k) for name in names]
+    facts = [load_study_facts(name, settings, top_k=top_k, pick=pick) for name in names]
     spec = _common_spec(facts)
     objective = spec.objective
     candidates = [(f, c) for f in facts for c in f.candidates]
@@ -193,6 +200,7 @@ def promote(
     holdout = choose_holdout(used, objective.problem, holdout_instances, agent.promotion_holdout)
     instances = holdout.instances
     measure = measure_name(instances)
+    multi = list(spec.objective_names) if spec.multi_objective else None
 
     acting = parse_budget(budget) if budget else default_budget(objective.solver)
     budgets = [acting]
@@ -203,9 +211,9 @@ def promote(
     baseline_config = {p: current[symbols[p]] for p in tuned}
     per_budget: list[tuple[Budget, Evaluation, list[Evaluation]]] = []
     for b in budgets:
-        base = evaluate(objective, "current", baseline_config, instances, run_seeds, b, measure)
+        base = evaluate(objective, "current", baseline_config, instances, run_seeds, b, measure, multi)
         evals = [evaluate(objective, _label(f, c, len(facts)), {p: v for p, v in c.params.items() if p in tuned},
-                          instances, run_seeds, b, measure)  # what would be promoted, the rest at the constants
+                          instances, run_seeds, b, measure, multi)  # what would be promoted, the rest at the constants
                  for f, c in candidates]
         per_budget.append((b, base, evals))
 
@@ -220,6 +228,11 @@ def promote(
     decision = figures[0].decision
     if not decision.passed and any(f.decision.passed for f in figures[1:]):
         decision = _refused_elsewhere(decision, figures)
+    checks = None
+    if multi:  # no metric may get significantly worse where the constants act
+        checks = objective_checks(base.metrics, evals[index].metrics, spec.objective_names,
+                                  spec.objective_directions, alpha=alpha)
+        decision = gate_every_objective(decision, checks)
     changed = [p for p in tuned if p in winner.params
                and _coerced(path, symbols[p], winner.params[p]) != current[symbols[p]]]
     unchanged = {symbols[p]: current[symbols[p]] for p in tuned if p in winner.params and p not in changed}
@@ -241,7 +254,8 @@ def promote(
         holdout=holdout, instances=instances, seeds=run_seeds, budget=acting.label, budgets=figures,
         evaluations=[base, *evals], decision=decision, winners=winners if len(facts) > 1 else [],
         agree=all(w.beats_current for w in winners) if len(facts) > 1 else None,
-        rewrite=rewrite, promoted=rewrite is not None and rewrite.written, dry_run=dry_run,
+        rewrite=rewrite, promoted=rewrite is not None and rewrite.written, dry_run=dry_run, pick=pick,
+        objectives=checks,
     )
     report.promotion_run_id = _record(report, chosen_facts, settings)
     return report
@@ -379,6 +393,7 @@ def _record(report: PromotionReport, facts: StudyFacts, settings: Settings) -> s
         "instances": ",".join(report.instances), "dry_run": report.dry_run, "forced": report.decision.forced,
         "metric": report.metric, "budget": report.budget, "holdout": report.holdout.kind,
         "unchanged": report.unchanged, "studies": ",".join(w.study for w in report.winners) or report.study,
+        **({"pick": report.pick} if report.pick else {}),
     }
     tags = {Tag.STUDY: report.study, Tag.TRIAL: str(report.trial), Tag.PROMOTED: str(report.promoted).lower()}
     with tracker.start_run(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from studies.promotion._errors import NothingToPromote
+from studies.promotion._errors import NothingToPromote, PromotionError
 from studies.settings import Settings
 
 
