@@ -229,9 +229,10 @@ def promote(
     if not decision.passed and any(f.decision.passed for f in figures[1:]):
         decision = _refused_elsewhere(decision, figures)
     checks = None
-    if multi:  # no metric may get significantly worse where the constants act
-        checks = objective_checks(base.metrics, evals[index].metrics, spec.objective_names,
-                                  spec.objective_directions, alpha=alpha)
+    if multi:  # no metric may get significantly worse, where the constants act nor where the study tuned
+        per = [objective_checks(bb.metrics, ee[index].metrics, spec.objective_names, spec.objective_directions,
+                                alpha=alpha) for _, bb, ee in per_budget]
+        checks = next((c for c in per if any(x.worse for x in c)), per[0])
         decision = gate_every_objective(decision, checks)
     changed = [p for p in tuned if p in winner.params
                and _coerced(path, symbols[p], winner.params[p]) != current[symbols[p]]]
