@@ -79,7 +79,8 @@ def render(report) -> None:
         console.print(f"each study's winner vs the current constants ({report.metric}, {report.budget}):",
                       highlight=False, soft_wrap=True)
         table = Table()
-        for column in ("study", "trial", "space", "mean", "p vs current", "beats current", "chosen"):
+        table.add_column("study", no_wrap=True)
+        for column in ("trial", "space", "mean", "p vs current", "beats current", "chosen"):
             table.add_column(column)
         for w in report.winners:
             table.add_row(w.study, str(w.trial), str(len(w.space)), f"{w.mean:.6g}", f"{w.p_value:.3g}",
