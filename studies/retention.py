@@ -88,7 +88,7 @@ def select_drops(
         raise ValueError(f"keep_top must be >= 0 but got {keep_top}")
     states = {t.number: t.state for t in trials}
     promoted = {r.trial for r in runs if (r.promoted or r.pareto) and r.trial is not None}
-    kept = kept_trials(trials, direction, keep_top, promoted, directions)
+    kept = kept_trials(trials, direction, keep_top, promoted)
     children: dict[str, list[RunRow]] = {}
     for row in runs:
         if row.kind == RunKind.SOLVE.value and row.parent_run_id:

