@@ -65,16 +65,20 @@ def run_trial(
 ) -> FrozenTrial:
     """Evaluate `trial` and tell Optuna its outcome; returns the finished trial.
 
-    `tag_worker` records which process runs the trial, so a supervising runner can recover the
-    trials of a worker process that died (a worker running in the runner's own process needs no tag).
+    `tag_worker` records which process and host run the trial (trial attrs and `tt.worker`/`tt.host`
+    tags), so a supervising runner can recover the trials of a worker process that died (a worker
+    running in the runner's own process needs no tag).
     """
-    if tag_worker:
-        trial.set_user_attr(Attr.WORKER, worker_tag())
+    where = {Attr.WORKER: worker_tag(), Attr.HOST: socket.gethostname()} if tag_worker else {}
+    for key, value in where.items():
+        trial.set_user_attr(key, value)
     state, value, error = TrialState.FAIL, None, None
     with _Heartbeat(study, trial._trial_id):
         try:
             params = suggest(trial, spec.space)
             with recorder.trial_run(trial, params) as run:
+                if where:
+                    run.set_tags({Tag.WORKER: where[Attr.WORKER], Tag.HOST: where[Attr.HOST]})
                 series = Metric.INTERMEDIATE.value if spec.multi_objective else spec.metric
                 ctx = TrialContext(trial, run, params, metric=series, cost_rate=cost_rate,
                                    timeout_s=spec.trial_timeout_s, live_cost=spec.budget.cost is not None,

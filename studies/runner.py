@@ -17,7 +17,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -182,8 +184,14 @@ class _Pool:
                 process.join()
 
 
-def run_study(name: str, settings: Settings, *, workers: int | None = None, progress: bool = True) -> StudyHandle:
-    """Run workers on an already prepared study until it ends; returns its final handle."""
+def run_study(
+    name: str, settings: Settings, *, workers: int | None = None, progress: bool = True, cluster: str | None = None,
+) -> StudyHandle:
+    """Run workers on an already prepared study until it ends; returns its final handle.
+
+    `cluster` (else `settings.cluster.address`): the worker loops run as Dask tasks there (`studies.cluster`).
+    """
+    from studies import cluster as dask_cluster
     from studies._progress import StudyProgress
 
     settings = settings.resolved()
@@ -195,6 +203,10 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
     compile_kernels(spec)
     supervisor = Worker(name, settings, trials_at_start=len(study.get_trials(deepcopy=False)))  # recovers the trials of dead workers
     display = StudyProgress(study, spec, enabled=progress)
+    address = dask_cluster.resolve(cluster, settings)
+    if address is not None:  # the runner holds the Dask futures; a dead worker's trials are recovered here
+        return _run_here(supervisor, display, lambda: dask_cluster.run_on_cluster(
+            address, supervisor, workers=workers, on_death=partial(_recover_worker, supervisor), on_poll=display.update))
     if n_workers == 1:  # no process to spawn: this process is the worker
         return _run_here(supervisor, display)
     pool = _Pool(study, settings, spec, n_workers)
@@ -223,6 +235,7 @@ def run_study(name: str, settings: Settings, *, workers: int | None = None, prog
     return handle
 
 
+<<<<<<< HEAD
 def compile_kernels(spec: StudySpec) -> None:
     """Compile a solver objective's numba kernels here, once, into numba's cache, before any worker starts.
 
@@ -245,10 +258,16 @@ def compile_kernels(spec: StudySpec) -> None:
 
 
 def _run_here(worker: Worker, display) -> StudyHandle:
+=======
+def _run_here(worker: Worker, display, body: Callable[[], object] | None = None) -> StudyHandle:
+>>>>>>> ec2cb63 (Scale-out on Dask: --cluster local[:N]|tcp://host:8786 runs a study's worker loops as Dask tasks; storage rules checked first; trials record tt.worker and tt.host)
     interrupted = crashed = False
     try:
         with display:
-            worker.run(on_trial=display.update)
+            if body is None:
+                worker.run(on_trial=display.update)
+            else:
+                body()
     except KeyboardInterrupt:
         interrupted = True
         worker.study.set_user_attr(Attr.STOP, True)
@@ -351,15 +370,24 @@ def start_study(
     n_trials: int | None = None,
     detach: bool = False,
     progress: bool = True,
+    cluster: str | None = None,
 ) -> StudyHandle:
     """Create or resume a study and run it: in the foreground, or detached (returns at once).
 
     `n_trials` is the study's total target: starting an existing study adds only what is missing.
+    `cluster` (`local[:N]` or `tcp://host:8786`, else `settings.cluster.address`) runs the worker
+    loops on Dask; its storage rules and scheduler are checked before anything is created.
     """
+    from studies.cluster import prepare as prepare_cluster
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     spec = load_spec(spec)
     settings = (settings or load_settings()).resolved()
+<<<<<<< HEAD
     check_warm_start_sources(spec, settings)
+=======
+    prepare_cluster(cluster, settings)
+>>>>>>> ec2cb63 (Scale-out on Dask: --cluster local[:N]|tcp://host:8786 runs a study's worker loops as Dask tasks; storage rules checked first; trials record tt.worker and tt.host)
     settings.prepare_local_stores()
     running_runner = runner_pid_if_running(spec.name, settings)
     study, recorder = prepare_study(spec, settings, n_trials=n_trials)
@@ -370,11 +398,13 @@ def start_study(
             detached_pid=running_runner, log_path=None,
         )
     if not detach:
-        return run_study(spec.name, settings, workers=workers, progress=progress)
+        return run_study(spec.name, settings, workers=workers, progress=progress, cluster=cluster)
     log_path = _log_path(settings, spec.name)
     command = [sys.executable, "-m", "studies.runner", spec.name]
     if workers:
         command += ["--workers", str(workers)]
+    if cluster:
+        command += ["--cluster", cluster]
     with open(log_path, "ab") as log:
         child = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -472,12 +502,13 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
 
 
 def _detached_main(argv: list[str]) -> None:
-    """`python -m studies.runner NAME [--workers N]`, settings JSON on stdin (secrets stay off argv)."""
+    """`python -m studies.runner NAME [--workers N] [--cluster ADDRESS]`, settings JSON on stdin (secrets stay off argv)."""
     name = argv[0]
     workers = int(argv[argv.index("--workers") + 1]) if "--workers" in argv else None
+    cluster = argv[argv.index("--cluster") + 1] if "--cluster" in argv else None
     settings = Settings.from_private_json(sys.stdin.read())
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    handle = run_study(name, settings, workers=workers, progress=False)
+    handle = run_study(name, settings, workers=workers, progress=False, cluster=cluster)
     print(f"study {handle.name}: {handle.state}", flush=True)
 
 

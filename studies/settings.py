@@ -1,24 +1,27 @@
 """tunetrack's settings root: the tracker's sections plus where studies live and what an agent may do.
 
 One root, one prefix (`TUNETRACK_`), one `.env`: `TUNETRACK_STUDIES__STORAGE=postgresql://...`,
-`TUNETRACK_AGENT__MAX_TRIALS=50`. The tracking sections (`tracking`, `steps`) are defined in
+`TUNETRACK_AGENT__MAX_TRIALS=50`, `TUNETRACK_CLUSTER__ADDRESS=tcp://scheduler:8786`. The tracking sections (`tracking`, `steps`) are defined in
 `tracker.settings`; this module adds the sections only studies read.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tracker.settings import TrackerSettings, load
+from tracker.settings import SERVER_DATABASES, TrackerSettings, load
 from tracker.sqlite import absolute_sqlite_url
 
 DEFAULT_STUDY_STORAGE = "sqlite:///mlruns/studies.db"
 DEFAULT_COST_RATE = 1.0
 
 _SECTION = ConfigDict(extra="forbid", validate_default=True)
+# `local`, `local:N` or a Dask scheduler address
+CLUSTER_ADDRESS = re.compile(r"local(:[1-9][0-9]*)?|(tcp|tls|ucx)://[^\s/:]+(:[0-9]+)?")
 
 
 class StudySettings(BaseModel):
@@ -32,9 +35,27 @@ class StudySettings(BaseModel):
     @field_validator("storage")
     @classmethod
     def _rdb_url(cls, value: str) -> str:
-        allowed = ("sqlite:///", "postgresql://", "postgresql+psycopg2://", "mysql://", "mysql+pymysql://")
+        allowed = ("sqlite:///", *SERVER_DATABASES)
         if not value.startswith(allowed):
-            raise ValueError(f"studies.storage must start with one of {', '.join(allowed)}; got {value!r}")
+            raise ValueError(f"studies.storage must start with one of {', '.join(allowed)}")
+        return value
+
+
+class ClusterSettings(BaseModel):
+    """Where a study's worker loops run when not in local processes: a Dask cluster (see `studies.cluster`)."""
+
+    model_config = _SECTION
+
+    address: str | None = Field(
+        None, description="Dask cluster for study workers: 'local' or 'local:N' (a LocalCluster of N worker "
+        "processes) or a scheduler address such as 'tcp://host:8786'; unset = local worker processes.")
+
+    @field_validator("address")
+    @classmethod
+    def _known_address(cls, value: str | None) -> str | None:
+        if value is not None and not CLUSTER_ADDRESS.fullmatch(value):
+            raise ValueError("cluster.address must be 'local', 'local:N' (N >= 1) or a scheduler address "
+                             "'tcp://host:port' (also tls://, ucx://)")
         return value
 
 
@@ -64,6 +85,7 @@ class Settings(TrackerSettings):
 
     studies: StudySettings = Field(default_factory=StudySettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
 
     def resolved(self) -> "Settings":
         """A copy whose local stores (tracking and studies) are absolute paths."""

@@ -39,6 +39,7 @@ class Attr(str, enum.Enum):
     RUN_ID = "tt_run_id"
     COST = "tt_cost"
     WORKER = "tt_worker"
+    HOST = "tt_host"
     RETRY_OF = "tt_retry_of"
     RETRIES = "tt_retries"
     ERROR = "tt_error"

@@ -12,6 +12,7 @@ Example:
 
 from tracker._run import TrackedRun
 from tracker._tracker import Tracker
+from tracker._values import redact_url
 from tracker.errors import RecordError, SettingsError, TunetrackError
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import TrackerSettings, load_tracker_settings
@@ -28,4 +29,5 @@ __all__ = [
     "TrackerSettings",
     "TunetrackError",
     "load_tracker_settings",
+    "redact_url",
 ]

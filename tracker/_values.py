@@ -6,6 +6,7 @@ import enum
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +15,17 @@ from pydantic import BaseModel, SecretBytes, SecretStr
 from tracker.limits import MAX_ENTITY_KEY_LENGTH
 
 REDACTED = "**********"
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)[^\s@]*@")
 _SECRET_WORDS = ("password", "secret", "token", "api_key", "apikey", "access_key", "credential")
+
+
+def redact_url(text: str) -> str:
+    """`text` with the password of every URL in it replaced, so a connection string can be shown.
+
+    >>> redact_url("postgresql+psycopg://tt:s3cret@db:5432/studies")
+    'postgresql+psycopg://tt:**********@db:5432/studies'
+    """
+    return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{REDACTED}@", text)
 
 
 def flatten(config: Mapping[str, Any] | BaseModel | None, prefix: str = "") -> dict[str, Any]:

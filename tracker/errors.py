@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from tracker._values import redact_url
+
 
 class TunetrackError(Exception):
     """Base class of every error tunetrack raises on purpose."""
@@ -27,7 +29,7 @@ def describe_validation_error(exc: ValidationError, what: str) -> str:
     for err in exc.errors():
         path = ".".join(str(p) for p in err["loc"]) or "<root>"
         got = err.get("input")
-        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        shown = "" if isinstance(got, dict) else f" (got {redact_url(repr(got))})"
         if err["type"] == "extra_forbidden":
             lines.append(f"{path}: unknown field{shown}")
         else:

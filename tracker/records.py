@@ -29,6 +29,7 @@ class Tag(str, enum.Enum):
     OBJECTIVE = "tt.objective"
     STEPS_ERROR = "tt.steps_error"
     WORKER = "tt.worker"
+    HOST = "tt.host"
     PRUNED_BY = "tt.pruned_by"
     RACE_INSTANCES_SEEN = "tt.race.instances_seen"
     RACE_P_VALUE = "tt.race.p_value"

@@ -27,6 +27,8 @@ DEFAULT_POINTS_PER_METRIC = 500
 DEFAULT_FLUSH_INTERVAL_S = 2.0
 
 _SECTION = ConfigDict(extra="forbid", validate_default=True)
+# Database URLs of server-side stores (every worker host can reach them).
+SERVER_DATABASES = ("postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://", "mysql://", "mysql+pymysql://")
 SettingsT = TypeVar("SettingsT", bound="TrackerSettings")
 
 
@@ -46,9 +48,9 @@ class TrackingSettings(BaseModel):
     @field_validator("uri")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
-        allowed = ("sqlite:///", "postgresql://", "postgresql+psycopg2://", "mysql://", "http://", "https://", "file:")
+        allowed = ("sqlite:///", *SERVER_DATABASES, "http://", "https://", "file:")
         if not value.startswith(allowed):
-            raise ValueError(f"tracking.uri must start with one of {', '.join(allowed)}; got {value!r}")
+            raise ValueError(f"tracking.uri must start with one of {', '.join(allowed)}")
         return value
 
 

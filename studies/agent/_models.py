@@ -38,6 +38,9 @@ class StartStudyInput(ToolInput):
     n_trials: int | None = Field(
         None, ge=1, description="Total trials of the study; starting an existing study resumes it up to this total.")
     workers: int | None = Field(None, ge=1, description="Background worker processes.")
+    cluster: str | None = Field(
+        None, description="Run the workers as Dask tasks: 'local', 'local:N' or a scheduler 'tcp://host:8786' "
+        "(default: the cluster.address setting, else local processes).")
 
 
 class StudyInput(ToolInput):

@@ -46,6 +46,7 @@ from studies.agent._models import (
     StudyInput,
     StudyStatusOutput,
 )
+from studies.cluster import prepare as prepare_cluster
 from studies.settings import Settings
 from studies.spec import StudySpec, load_spec
 
@@ -81,7 +82,7 @@ def _spec_data(request: StartStudyInput, stored: StudySpec | None, settings: Set
     elif stored is not None:
         data = stored.model_dump(mode="json")
     given = request.model_dump(mode="json", exclude_unset=True, exclude_none=True,
-                               exclude={"name", "spec_path", "n_trials", "workers"})
+                               exclude={"name", "spec_path", "n_trials", "workers", "cluster"})
     for key, value in given.items():
         if key in _MERGED_SECTIONS and isinstance(data.get(key), dict) and isinstance(value, dict):
             data[key] = {**data[key], **value}
@@ -103,16 +104,18 @@ def start_study(request: StartStudyInput, settings: Settings) -> StartStudyOutpu
     """
     from studies import runner
 
+    address = prepare_cluster(request.cluster, settings, reach=False)  # before the storage is opened
     stored, before = _stored_spec(request.name, settings)
     data = _spec_data(request, stored, settings)
     check_instance_files(data, settings)
     spec = load_spec(data)
     check_objective(spec, settings)
     check_warm_starts(spec)
-    spec = capped(spec, settings, n_trials=request.n_trials, workers=request.workers)
+    local_size = address.n_workers if address is not None else None
+    spec = capped(spec, settings, n_trials=request.n_trials, workers=local_size or request.workers)
     # idempotent: a study whose runner is alive only takes the new total (runner.start_study)
     handle = runner.start_study(spec, settings, workers=spec.workers, n_trials=spec.budget.n_trials,
-                                detach=True, progress=False)
+                                detach=True, progress=False, cluster=request.cluster)
     result = StartedStudy(
         name=spec.name, resumed=stored is not None, n_trials=handle.target, trials_before=before,
         workers=spec.workers, runner_pid=handle.detached_pid, log_path=handle.log_path,

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from studies.cli._common import console, errors, fail, print_json, settings_or_exit
+from studies.cluster import CLUSTER_HELP
 from tracker import TunetrackError
 
 study_app = typer.Typer(help="Start, resume, watch and compare Optuna studies recorded in MLflow.", no_args_is_help=True)
@@ -56,6 +57,7 @@ def start(
     n_trials: int = typer.Option(None, "--n-trials", min=1, help="Total trials of the study (resume adds what is missing)."),
     workers: int = typer.Option(None, "--workers", min=1, help="Worker processes (default: the spec's)."),
     detach: bool = typer.Option(False, "--detach", help="Return at once; workers run in the background."),
+    cluster: str = typer.Option(None, "--cluster", help=CLUSTER_HELP),
 ) -> None:
     """Create or resume a study and run it."""
     from studies.queries import open_study
@@ -68,7 +70,7 @@ def start(
         source = _guard(_load, spec, name)
     else:
         _, source = _guard(open_study, name, settings)
-    handle = _guard(start_study, source, settings, workers=workers, n_trials=n_trials, detach=detach)
+    handle = _guard(start_study, source, settings, workers=workers, n_trials=n_trials, detach=detach, cluster=cluster)
     _print_handle(handle)
     _exit_for(handle.stop_reason)
 
