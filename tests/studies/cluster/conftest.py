@@ -17,10 +17,11 @@ import pytest
 
 from tests.conftest import POSTGRES_ADMIN_URL, REPO
 from tracker import Settings, load_settings
-from tracker.server import free_port, start_server
+from tracker.server import free_port, start_server, wait_until_ready
 from tracker.settings import TrackingSettings
 
 BUCKET = "tunetrack-cluster"
+SERVER_START_S = 240.0
 S3_KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
@@ -82,7 +83,8 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         env.setenv("MLFLOW_S3_ENDPOINT_URL", endpoint)
         for key, value in S3_KEYS.items():
             env.setenv(key, value)
-        server = start_server(server_settings, log_path=root / "mlflow-server.log")
+        server = start_server(server_settings, log_path=root / "mlflow-server.log", wait=False)
+    wait_until_ready(server, timeout=SERVER_START_S)  # its first start migrates a fresh PostgreSQL database
     try:
         yield Topology(tracking_uri=server.url, storage=f"{base}/{names['studies']}", log_dir=root)
     finally:
