@@ -107,7 +107,11 @@ class StudyRecorder:
             tags={Tag.STUDY: self.spec.name, Tag.TRIAL: trial.number, Tag.OBJECTIVE: self.spec.objective_label},
             minimize=self.spec.direction == "minimize",
         )
-        trial.set_user_attr(Attr.RUN_ID, run.run_id)
+        try:
+            trial.set_user_attr(Attr.RUN_ID, run.run_id)
+        except BaseException as exc:  # e.g. the trial was failed as stale meanwhile: no run may stay RUNNING
+            run.end(error=exc)
+            raise
         return run
 
     def solve_tags(self, trial_number: int) -> dict[Tag, Any]:

@@ -76,7 +76,7 @@ class _Task:
 class ClusterRun:
     """The futures of one study on one Dask client, and the workers seen running them."""
 
-    client: Any
+    dask: Any  # the distributed.Client
     worker: Any  # the runner's `studies.worker.Worker`: the study, its settings and stop rules
     on_death: OnDeath
     numba_threads: int = 1
@@ -95,7 +95,7 @@ class ClusterRun:
 
         name, index = self.worker.study.study_name, self._submitted
         self._submitted += 1
-        return self.client.submit(
+        return self.dask.submit(
             worker_loop, name, self.worker.settings.to_private_json(), index, self.numba_threads,
             key=f"tunetrack-worker-loop-{name}-{index}", pure=False)
 
@@ -124,12 +124,12 @@ class ClusterRun:
 
     def watch_workers(self) -> None:
         """Learn the tags of new Dask workers; recover the trials of those that vanished."""
-        live = set(self.client.scheduler_info(n_workers=-1)["workers"])
+        live = set(self.dask.scheduler_info(n_workers=-1)["workers"])
         new = [address for address in live if address not in self._seen]
         if new:
             from studies._trial import worker_tag
 
-            self._seen.update(self.client.run(worker_tag, workers=new, on_error="ignore"))
+            self._seen.update(self.dask.run(worker_tag, workers=new, on_error="ignore"))
         for address in [a for a in self._seen if a not in live]:
             self._dead(self._seen.pop(address), retry=True)
 
@@ -176,11 +176,11 @@ class ClusterRun:
         self.worker.study.set_user_attr(Attr.STOP, True)
         futures = [task.future for task in self.tasks]
         with contextlib.suppress(Exception):
-            self.client.run(interrupt_loops, self.worker.study.study_name, on_error="ignore")
+            self.dask.run(interrupt_loops, self.worker.study.study_name, on_error="ignore")
             wait(futures, timeout=STOP_WAIT_S)
         with contextlib.suppress(Exception):
             self.watch_workers()
-            self.client.cancel(futures)
+            self.dask.cancel(futures)
 
 
 def run_on_cluster(

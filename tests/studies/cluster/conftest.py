@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import POSTGRES_ADMIN_URL, REPO
-from tracker import Settings, load_settings
+from studies.settings import Settings, load_settings
 from tracker.server import free_port, start_server, wait_until_ready
-from tracker.settings import TrackingSettings
+from tracker.settings import TrackerSettings, TrackingSettings
 
 BUCKET = "tunetrack-cluster"
 SERVER_START_S = 240.0
@@ -78,7 +78,7 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     endpoint = f"http://127.0.0.1:{port}"
     boto3.client("s3", endpoint_url=endpoint, **{k.lower(): v for k, v in S3_KEYS.items() if k != "AWS_DEFAULT_REGION"},
                  region_name="us-east-1").create_bucket(Bucket=BUCKET)
-    server_settings = Settings(tracking=TrackingSettings(uri=f"{base}/{names['mlflow']}", artifact_root=f"s3://{BUCKET}/runs"))
+    server_settings = TrackerSettings(tracking=TrackingSettings(uri=f"{base}/{names['mlflow']}", artifact_root=f"s3://{BUCKET}/runs"))
     with pytest.MonkeyPatch.context() as env:  # only the server holds the S3 endpoint and keys
         env.setenv("MLFLOW_S3_ENDPOINT_URL", endpoint)
         for key, value in S3_KEYS.items():

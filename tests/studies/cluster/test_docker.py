@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from studies.cluster import check_stores, resolve
 from tests.conftest import REPO
-from tracker import Settings, load_settings
+from studies.settings import Settings, load_settings
 
 COMPOSE = REPO / "docker" / "compose.yaml"
 

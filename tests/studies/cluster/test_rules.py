@@ -12,7 +12,8 @@ from studies import agent
 from studies.cli import app
 from studies.cluster import ClusterAddress, ClusterError, check_stores, prepare, resolve
 from studies.cluster import _supervisor
-from tracker import SettingsError, load_settings
+from studies.settings import load_settings
+from tracker import SettingsError
 from tracker.server import free_port
 
 from ..conftest import callable_spec

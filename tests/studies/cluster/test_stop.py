@@ -17,7 +17,8 @@ from studies.runner import pid_alive, stop_study
 from studies.storage import get_storage
 from studies.vocabulary import Attr
 from tests.conftest import REPO
-from tracker import Settings, Tracker
+from studies.settings import Settings
+from tracker import Tracker
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow, pytest.mark.timeout(600)]
 
