@@ -167,20 +167,24 @@ class ClusterRun:
 
     def stop(self) -> None:
         """Stop flag, interrupt running trials, wait for the loops to close them, cancel the rest."""
-        from distributed import wait
-
         from studies.cluster._task import interrupt_loops
 
         if _main_thread():  # a second Ctrl+C must not cut the cleanup short
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         self.worker.study.set_user_attr(Attr.STOP, True)
         futures = [task.future for task in self.tasks]
-        with contextlib.suppress(Exception):
+        try:
             self.dask.run(interrupt_loops, self.worker.study.study_name, on_error="ignore")
-            wait(futures, timeout=STOP_WAIT_S)
-        with contextlib.suppress(Exception):
+            deadline = time.monotonic() + STOP_WAIT_S
+            while not all(f.done() for f in futures) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        except Exception as exc:  # noqa: BLE001 - the cleanup below must run
+            log.warning("stopping the Dask loops: %s", redact_url(f"{type(exc).__name__}: {exc}"))
+        try:
             self.watch_workers()
             self.dask.cancel(futures)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("cancelling the Dask loops: %s", redact_url(f"{type(exc).__name__}: {exc}"))
 
 
 def run_on_cluster(
