@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studies.cluster._address import ClusterAddress, ClusterError
 from studies.vocabulary import Attr
@@ -28,6 +28,9 @@ MAX_RESUBMITS_PER_TASK = 3
 POLL_S = 0.5
 STOP_WAIT_S = 60.0
 CONNECT_TIMEOUT_S = 15
+
+if TYPE_CHECKING:
+    from studies.worker import Worker
 
 log = logging.getLogger(__name__)
 OnDeath = Callable[..., None]  # on_death(worker_tag, retry=True)
@@ -66,7 +69,6 @@ def _client(address: ClusterAddress, *, n_workers: int, numba_threads: int) -> I
 
 @dataclass
 class _Task:
-    index: int
     future: Any
     resubmits: int = 0
     done: bool = False
@@ -77,7 +79,7 @@ class ClusterRun:
     """The futures of one study on one Dask client, and the workers seen running them."""
 
     dask: Any  # the distributed.Client
-    worker: Any  # the runner's `studies.worker.Worker`: the study, its settings and stop rules
+    worker: Worker  # the runner's: the study, its settings and stop rules
     on_death: OnDeath
     numba_threads: int = 1
     tasks: list[_Task] = field(default_factory=list)
@@ -88,7 +90,7 @@ class ClusterRun:
 
     def submit(self, n_tasks: int) -> None:
         for _ in range(n_tasks):
-            self.tasks.append(_Task(index=len(self.tasks), future=self._submit()))
+            self.tasks.append(_Task(future=self._submit()))
 
     def _submit(self) -> Any:
         from studies.cluster._task import worker_loop
@@ -188,7 +190,7 @@ class ClusterRun:
 
 
 def run_on_cluster(
-    address: ClusterAddress, worker: Any, *, workers: int | None, on_death: OnDeath,
+    address: ClusterAddress, worker: Worker, *, workers: int | None, on_death: OnDeath,
     on_poll: Callable[[], None] = lambda: None,
 ) -> list[Any]:
     """Run the study of `worker` (the runner's `Worker`) as Dask tasks until it ends; returns the loops' reports.
