@@ -108,12 +108,14 @@ def test_local_cluster_on_the_full_topology_survives_a_killed_worker(topology: T
     assert not [r for r in runs if r.info.status == "RUNNING"]
     by_id = {r.info.run_id: r for r in runs}
     assert by_id[killed.user_attrs[Attr.RUN_ID]].info.status == "FAILED"
-    finished = by_id[retried[0].user_attrs[Attr.RUN_ID]]
+    assert by_id[retried[0].user_attrs[Attr.RUN_ID]].info.status == "FINISHED"
+    done_on_dask = next(t for t in on_dask if t.state == TrialState.COMPLETE)
+    finished = by_id[done_on_dask.user_attrs[Attr.RUN_ID]]
     assert finished.info.status == "FINISHED" and finished.info.artifact_uri.startswith("mlflow-artifacts:")
-    assert finished.data.tags[Tag.WORKER.value] == retried[0].user_attrs[Attr.WORKER]
+    assert finished.data.tags[Tag.WORKER.value] == done_on_dask.user_attrs[Attr.WORKER]
     assert finished.data.tags[Tag.HOST.value] == socket.gethostname()
     where = Path(tracker.client.download_artifacts(finished.info.run_id, "where.txt", str(tmp_path)))
-    assert where.read_text().startswith(f"trial {retried[0].number} ran in process")
+    assert where.read_text() == f"trial {done_on_dask.number} ran in process {done_on_dask.user_attrs[Attr.WORKER].split(':')[1]}\n"
 
 
 def test_a_scheduler_address_runs_the_study_on_that_cluster(topology: Topology) -> None:
