@@ -235,7 +235,6 @@ def run_study(
     return handle
 
 
-<<<<<<< HEAD
 def compile_kernels(spec: StudySpec) -> None:
     """Compile a solver objective's numba kernels here, once, into numba's cache, before any worker starts.
 
@@ -257,10 +256,7 @@ def compile_kernels(spec: StudySpec) -> None:
         log.warning("study %s: could not compile the solver's kernels up front: %s", spec.name, exc)
 
 
-def _run_here(worker: Worker, display) -> StudyHandle:
-=======
 def _run_here(worker: Worker, display, body: Callable[[], object] | None = None) -> StudyHandle:
->>>>>>> ec2cb63 (Scale-out on Dask: --cluster local[:N]|tcp://host:8786 runs a study's worker loops as Dask tasks; storage rules checked first; trials record tt.worker and tt.host)
     interrupted = crashed = False
     try:
         with display:
@@ -383,11 +379,8 @@ def start_study(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     spec = load_spec(spec)
     settings = (settings or load_settings()).resolved()
-<<<<<<< HEAD
-    check_warm_start_sources(spec, settings)
-=======
     prepare_cluster(cluster, settings)
->>>>>>> ec2cb63 (Scale-out on Dask: --cluster local[:N]|tcp://host:8786 runs a study's worker loops as Dask tasks; storage rules checked first; trials record tt.worker and tt.host)
+    check_warm_start_sources(spec, settings)
     settings.prepare_local_stores()
     running_runner = runner_pid_if_running(spec.name, settings)
     study, recorder = prepare_study(spec, settings, n_trials=n_trials)

@@ -42,7 +42,7 @@ def test_stop_interrupts_the_dask_loops_and_leaves_nothing_running(study_setting
         loops = {int(p.name.split("-")[0]) for p in pids.glob("*")}
         assert len(loops) == 2, (tmp_path / "runner.log").read_text()
         assert stop_study(name, study_settings, wait_s=120) == "stopped"
-        assert runner.wait(60) == 0, (tmp_path / "runner.log").read_text()
+        assert runner.wait(60) == 130, (tmp_path / "runner.log").read_text()  # interrupted, not done
     finally:
         if runner.poll() is None:
             runner.kill()
