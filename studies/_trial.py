@@ -6,6 +6,7 @@ FAIL-then-re-raise, for Optuna (via `tell`) and MLflow (via the trial run's stat
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -13,6 +14,7 @@ import threading
 from typing import Any
 
 import optuna
+from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
 from studies._recording import StudyRecorder
@@ -105,10 +107,17 @@ def run_trial(
         except Exception as exc:  # the objective's failure is the trial's failure, not the worker's
             error = f"{type(exc).__name__}: {exc}"
             log.warning("trial %d failed: %s", trial.number, error)
-            trial.set_user_attr(Attr.ERROR, error[:2000])
-    if state == TrialState.COMPLETE:
-        return study.tell(trial, value)
-    return study.tell(trial, state=state)
+            with contextlib.suppress(UpdateFinishedTrialError):  # already failed as stale: see below
+                trial.set_user_attr(Attr.ERROR, error[:2000])
+    try:
+        if state == TrialState.COMPLETE:
+            return study.tell(trial, value)
+        return study.tell(trial, state=state)
+    except UpdateFinishedTrialError:
+        # Another process failed this trial as stale (its heartbeats were starved on a busy machine)
+        # and has retried it: that outcome stands, and this worker goes on to its next trial.
+        log.warning("trial %d was already finished by another process; keeping that outcome", trial.number)
+        return next(t for t in study.get_trials(deepcopy=False) if t.number == trial.number)
 
 
 def objective_metrics(spec: StudySpec, value: float | list[float] | None) -> dict[str, float]:
@@ -141,14 +150,17 @@ def _prune_tags(study: optuna.Study, trial: optuna.Trial, message: str) -> dict[
 
 
 def retry_failed(study: optuna.Study, trial: FrozenTrial, max_retries: int) -> bool:
-    """Enqueue the same parameters again if the trial has retries left; True if enqueued."""
+    """Enqueue the same parameters again if the trial has retries left; True if enqueued.
+
+    Idempotent: the worker that ran the trial and a process that failed it as stale may both ask,
+    and only one retry is enqueued.
+    """
     done = int(trial.user_attrs.get(Attr.RETRIES, 0))
     if done >= max_retries or not trial.params:
         return False
-    study.enqueue_trial(
-        trial.params,
-        user_attrs={Attr.RETRY_OF: int(trial.user_attrs.get(Attr.RETRY_OF, trial.number)), Attr.RETRIES: done + 1},
-        skip_if_exists=False,
-    )
+    attrs = {Attr.RETRY_OF: int(trial.user_attrs.get(Attr.RETRY_OF, trial.number)), Attr.RETRIES: done + 1}
+    if any(all(t.user_attrs.get(k) == v for k, v in attrs.items()) for t in study.get_trials(deepcopy=False)):
+        return False
+    study.enqueue_trial(trial.params, user_attrs=attrs, skip_if_exists=False)
     return True
 

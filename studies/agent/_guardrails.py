@@ -48,12 +48,6 @@ def capped(spec: StudySpec, settings: Settings, *, n_trials: int | None, workers
     return spec.model_copy(update={"budget": budget, "workers": count})
 
 
-def check_warm_starts(spec: StudySpec) -> None:
-    """Warm-start configurations lie in the space (`load_spec` already checks ranges against the solver)."""
-    for k, config in enumerate(spec.warm_starts.enqueue):
-        check_params(spec, config, where=f"warm_starts.enqueue[{k}]")
-
-
 def check_params(spec: StudySpec, params: dict[str, Any], where: str = "params") -> None:
     """Every parameter is one of the study's space and lies within it."""
     for name, value in params.items():

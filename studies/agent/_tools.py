@@ -18,7 +18,6 @@ from studies.agent._guardrails import (
     check_instance_files,
     check_objective,
     check_params,
-    check_warm_starts,
     inside_project,
 )
 from studies.agent._models import (
@@ -110,7 +109,6 @@ def start_study(request: StartStudyInput, settings: Settings) -> StartStudyOutpu
     check_instance_files(data, settings)
     spec = load_spec(data)
     check_objective(spec, settings)
-    check_warm_starts(spec)
     local_size = address.n_workers if address is not None else None
     spec = capped(spec, settings, n_trials=request.n_trials, workers=local_size or request.workers)
     # idempotent: a study whose runner is alive only takes the new total (runner.start_study)

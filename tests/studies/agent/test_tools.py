@@ -43,23 +43,25 @@ def test_every_tool_has_input_and_output_schemas() -> None:
 
 
 @pytest.mark.parametrize(
-    ("overrides", "phrases"),
+    ("overrides", "kind", "phrases"),
     [
-        ({"objective": "os:system"}, ["objective 'os:system' is not allowed", "solver:*"]),
-        ({"n_trials": 501}, ["n_trials 501 is above the agent cap of 500", "agent.max_trials"]),
-        ({"budget": {"cost": 1e9}}, ["budget.cost 1e+09 is above the agent cap of 3600", "agent.max_cost"]),
-        ({"workers": 9}, ["workers 9 is above the agent cap of 4", "agent.max_workers"]),
-        ({"warm_starts": {"enqueue": [{"cooling_rate": 0.5}]}},
-         ["warm_starts.enqueue[0].cooling_rate: 0.5 is outside the space (float in [0.95, 0.999])"]),
-        ({"warm_starts": {"enqueue": [{"tenure": 3}]}}, ["warm_starts.enqueue[0].tenure: not in the study's space"]),
-        ({"instances": ["/etc/hosts"]}, ["instances[0] '/etc/hosts' is outside the project directory"]),
-        ({"spec_path": "../../elsewhere.yaml"}, ["spec_path '../../elsewhere.yaml' is outside the project"]),
+        ({"objective": "os:system"}, "guardrail", ["objective 'os:system' is not allowed", "solver:*"]),
+        ({"n_trials": 501}, "guardrail", ["n_trials 501 is above the agent cap of 500", "agent.max_trials"]),
+        ({"budget": {"cost": 1e9}}, "guardrail", ["budget.cost 1e+09 is above the agent cap of 3600", "agent.max_cost"]),
+        ({"workers": 9}, "guardrail", ["workers 9 is above the agent cap of 4", "agent.max_workers"]),
+        # warm starts are checked against the space by the spec itself, for agents and people alike
+        ({"warm_starts": {"enqueue": [{"cooling_rate": 0.5}]}}, "invalid_input",
+         ["warm_starts.enqueue[0].cooling_rate: 0.5 is outside [0.95, 0.999]"]),
+        ({"warm_starts": {"enqueue": [{"tenure": 3}]}}, "invalid_input",
+         ["warm_starts.enqueue[0].tenure: not a parameter of the space (cooling_rate)"]),
+        ({"instances": ["/etc/hosts"]}, "guardrail", ["instances[0] '/etc/hosts' is outside the project directory"]),
+        ({"spec_path": "../../elsewhere.yaml"}, "guardrail", ["spec_path '../../elsewhere.yaml' is outside the project"]),
     ],
 )
 def test_start_study_guardrails_refuse_and_create_nothing(
-    settings: Settings, overrides: dict[str, object], phrases: list[str]
+    settings: Settings, overrides: dict[str, object], kind: str, phrases: list[str]
 ) -> None:
-    _refused(agent.start_study(small_study("guarded", **overrides), settings=settings), "guardrail", *phrases)
+    _refused(agent.start_study(small_study("guarded", **overrides), settings=settings), kind, *phrases)
     assert agent.list_studies(settings=settings).result == []
 
 

@@ -72,7 +72,7 @@ def test_worker_death_fires_on_each_new_death() -> None:
 
 
 def test_a_snapshot_counts_trials_like_optuna_and_tells_dead_workers_from_failures() -> None:
-    spec = load_spec({"name": "s", "objective": {"function": "x:y"}, "budget": {"n_trials": 10, "cost": 20},
+    spec = load_spec({"name": "s", "objective": {"function": "tests.studies._objectives:quadratic"}, "budget": {"n_trials": 10, "cost": 20},
                       "space": {"x": {"type": "float", "low": 0, "high": 1}}})
     t0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 

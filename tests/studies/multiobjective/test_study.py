@@ -222,7 +222,7 @@ def test_promote_pick_refuses_a_point_significantly_worse_on_a_metric(stores: Se
     assert report["pick"] == "seconds<=1000" and not report["decision"]["accepted"] and not report["promoted"]
     checks = {c["metric"]: c for c in report["objectives"]}
     assert set(checks) == {"gap", "seconds"}
-    assert checks["gap"]["worse"] and checks["gap"]["p_worse"] < 0.05
+    assert checks["gap"]["worse"] and checks["gap"]["p_worse"] < 0.05, json.dumps(report, indent=1)[:6000]
     assert checks["gap"]["mean_candidate"] > checks["gap"]["mean_current"]
     assert report["decision"]["reason"].startswith("refused: gap significantly worse")
     assert constants.read_bytes() == before
