@@ -35,3 +35,7 @@ def describe_validation_error(exc: ValidationError, what: str) -> str:
         else:
             lines.append(f"{path}: {err['msg']}{shown}")
     return f"invalid {what}:\n  " + "\n  ".join(lines)
+
+
+class StoreUnavailable(TunetrackError, RuntimeError):
+    """A store (tracking, artefacts, studies) that cannot be opened or does not answer; the message names the setting."""
