@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mlflow import MlflowClient
 from mlflow.entities import Metric
 
+from tracker._spool import counted
 from tracker._steps import StepOptions, StepPipeline
 from tracker._writer import BatchWriter, now_ms
 from tracker.errors import RecordError
@@ -157,7 +158,14 @@ class TrackedRun:
         self._state = state
 
     def end(self, state: RunState | None = None, error: BaseException | None = None) -> None:
-        """End the run once: flush steps and events, then set the terminal status. Idempotent."""
+        """End the run once: flush steps and events, then set the terminal status. Idempotent.
+
+        The time spent here is tracking time (draining steps, storing artefacts), not the caller's work.
+        """
+        with counted():
+            self._end(state, error)
+
+    def _end(self, state: RunState | None, error: BaseException | None) -> None:
         if self._ended:
             return
         self._ended = True
