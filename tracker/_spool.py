@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"log_batch", "set_terminated", "log_artifact", "set_tag", "update_run", "delete_tag"})
 WRITE_RETRIES_S = (0.5, 1.0, 2.0)  # then spool
 OUTAGE_WAIT_S = 600.0
-FIRST_CONTACT_S = 15.0
+FIRST_CONTACT_S = 10.0
 REPLAY_POLL_S = 1.0
 EXIT_FLUSH_S = 30.0
 

@@ -28,11 +28,14 @@ def spool_root(uri: str, artifact_root: str) -> Path:
 
 def wait_for_server(uri: str, timeout_s: float = FIRST_CONTACT_S) -> None:
     """Until a tracking server's `/health` answers; `StoreUnavailable` naming tracking.uri after `timeout_s`."""
+    import re
+
     deadline = time.monotonic() + timeout_s
     last: Exception | None = None
+    health = re.sub(r"^(\w+://)[^@/]*@", r"\1", uri.rstrip("/")) + "/health"  # credentials are not needed here
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=2) as reply:
+            with urllib.request.urlopen(health, timeout=2) as reply:
                 if reply.status == 200:
                     return
         except Exception as exc:  # noqa: BLE001 - any failure means "not answering yet"

@@ -1,0 +1,85 @@
+"""Unknown `TUNETRACK_*` variables fail, naming the variable, instead of being silently ignored.
+
+pydantic-settings reads only the variables that match a field and drops the rest, so a typo
+(`TUNETRACK_TRACKNG__URI`, `TUNETRACK_STEPS__POINTS`) would quietly fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import typing
+from collections.abc import Mapping
+
+from pydantic import BaseModel
+
+PREFIX = "TUNETRACK_"
+DELIMITER = "__"
+# Variables with the prefix that are not settings (read by the test suite, not by tunetrack).
+NOT_SETTINGS = frozenset({"TUNETRACK_TEST_POSTGRES"})
+
+
+def _model_of(annotation: object) -> type[BaseModel] | None:
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _path_known(model: type[BaseModel], parts: list[str]) -> bool:
+    fields = {name.lower(): field for name, field in model.model_fields.items()}
+    field = fields.get(parts[0])
+    if field is None:
+        return False
+    if len(parts) == 1:
+        return True
+    inner = _model_of(field.annotation)
+    if inner is None:  # a dict- or list-valued field: anything below it is its content
+        return typing.get_origin(field.annotation) is dict
+    return _path_known(inner, parts[1:])
+
+
+def unknown_variables(model: type[BaseModel], environ: Mapping[str, str] | None = None) -> list[str]:
+    """The `TUNETRACK_*` names in `environ` that name no setting of `model`."""
+    environ = os.environ if environ is None else environ
+    unknown = []
+    for key in environ:
+        if not key.upper().startswith(PREFIX) or key.upper() in NOT_SETTINGS:
+            continue
+        parts = key[len(PREFIX):].lower().split(DELIMITER)
+        if not all(parts) or not _path_known(model, parts):
+            unknown.append(key)
+    return sorted(unknown)
+
+
+def _field_at(model: type[BaseModel], parts: list[str]) -> object | None:
+    fields = {name.lower(): field for name, field in model.model_fields.items()}
+    field = fields.get(parts[0])
+    if field is None or len(parts) == 1:
+        return field
+    inner = _model_of(field.annotation)
+    return _field_at(inner, parts[1:]) if inner else None
+
+
+def not_json(model: type[BaseModel], environ: Mapping[str, str] | None = None) -> list[str]:
+    """`TUNETRACK_*` variables for list or dict settings whose value is not JSON (named in the error)."""
+    import json
+
+    environ = os.environ if environ is None else environ
+    bad = []
+    for key, value in environ.items():
+        if not key.upper().startswith(PREFIX):
+            continue
+        field = _field_at(model, key[len(PREFIX):].lower().split(DELIMITER))
+        origin = typing.get_origin(getattr(field, "annotation", None))
+        if origin in (list, dict):
+            try:
+                json.loads(value)
+            except ValueError:
+                bad.append(f"{key}: must be JSON ({origin.__name__}), e.g. {key}='[\"solver:*\"]' (got {value!r})")
+    return bad
+
+
+def describe_unknown(model: type[BaseModel], names: list[str]) -> str:
+    sections = ", ".join(f"{PREFIX}{name.upper()}{DELIMITER}..." for name in model.model_fields)
+    return ("invalid settings:\n  " + "\n  ".join(f"{name}: unknown setting" for name in names)
+            + f"\n  (settings are {sections}; see the README's Settings table)")
