@@ -21,7 +21,7 @@ from studies.pruners import CostBudgetPruner, RacingPruner, find
 from studies.space import suggest
 from studies.spec import StudySpec
 from studies.vocabulary import Attr, Metric
-from tracker import RunState, Tag
+from tracker import RunState, Tag, redact_text
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def run_trial(
             study.tell(trial, state=TrialState.FAIL)
             raise
         except Exception as exc:  # the objective's failure is the trial's failure, not the worker's
-            error = f"{type(exc).__name__}: {exc}"
+            error = redact_text(f"{type(exc).__name__}: {exc}")
             log.warning("trial %d failed: %s", trial.number, error)
             trial.set_user_attr(Attr.ERROR, error[:2000])
     if state == TrialState.COMPLETE:

@@ -15,6 +15,7 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric
 
 from tracker._spool import counted
+from tracker.redaction import redact, redact_text
 from tracker._steps import StepOptions, StepPipeline
 from tracker._writer import BatchWriter, now_ms
 from tracker.errors import RecordError
@@ -123,12 +124,13 @@ class TrackedRun:
 
     def log_dict(self, obj: Any, name: str) -> None:
         """A dict (or list) as a JSON artefact named `name`."""
-        self.log_text(json.dumps(obj, indent=1, default=str), name)
+        self.log_text(json.dumps(redact(obj), indent=1, default=str), name)
 
     def log_text(self, text: str, name: str) -> None:
+        """A text artefact, credentials masked."""
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(name).name
-            path.write_text(text)
+            path.write_text(redact_text(text))
             self.log_artifact(path, _parent(name))
 
     def log_table(self, frame: "pd.DataFrame", name: str) -> None:

@@ -81,5 +81,8 @@ def not_json(model: type[BaseModel], environ: Mapping[str, str] | None = None) -
 
 def describe_unknown(model: type[BaseModel], names: list[str]) -> str:
     sections = ", ".join(f"{PREFIX}{name.upper()}{DELIMITER}..." for name in model.model_fields)
-    return ("invalid settings:\n  " + "\n  ".join(f"{name}: unknown setting" for name in names)
+    def dotted(name: str) -> str:
+        return name[len(PREFIX):].lower().replace(DELIMITER, ".")
+
+    return ("invalid settings:\n  " + "\n  ".join(f"{dotted(name)}: unknown field ({name})" for name in names)
             + f"\n  (settings are {sections}; see the README's Settings table)")

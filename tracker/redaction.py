@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-MASK = "***"
+MASK = "**********"  # what pydantic shows for a SecretStr
 
 _SECRET_KEY = re.compile(
     r"(^|[_.\-])(pass(word|wd|phrase)?|pwd|secrets?|token|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|"
@@ -59,6 +59,46 @@ def redact(value: Any) -> Any:
         return type(value)(redact(v) for v in value)
     if type(value).__name__ == "SecretStr":
         return MASK
+    return value
+
+
+_ENV_REFERENCE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
+
+
+def literal_secrets(value: Any, path: str) -> list[str]:
+    """Paths under `value` that hold a literal secret: a secret-named key with a value that is not an
+    environment reference (`${NAME}`), or a string with credentials in a URL. Used to refuse specs
+    that would otherwise store a secret."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            where = f"{path}.{key}"
+            if is_secret_key(key) and isinstance(inner, str | int | float) and inner != "" and not (
+                    isinstance(inner, str) and _ENV_REFERENCE.match(inner)):
+                found.append(where)
+            else:
+                found.extend(literal_secrets(inner, where))
+    elif isinstance(value, list | tuple):
+        for k, inner in enumerate(value):
+            found.extend(literal_secrets(inner, f"{path}[{k}]"))
+    elif isinstance(value, str) and redact_text(value) != value:
+        found.append(path)
+    return found
+
+
+def expand_env_references(value: Any) -> Any:
+    """`${NAME}` strings (at any depth) replaced by the environment's value, at the moment of use."""
+    import os
+
+    if isinstance(value, str) and _ENV_REFERENCE.match(value):
+        name = value[2:-1]
+        if name not in os.environ:
+            raise KeyError(f"environment variable {name} (referenced as ${{{name}}}) is not set")
+        return os.environ[name]
+    if isinstance(value, dict):
+        return {k: expand_env_references(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand_env_references(v) for v in value]
     return value
 
 
