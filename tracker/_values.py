@@ -6,7 +6,6 @@ import enum
 import hashlib
 import json
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
