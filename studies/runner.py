@@ -131,8 +131,12 @@ def _enqueue_grid(study: optuna.Study, spec: StudySpec, target: int) -> None:
 def _worker_entry(study_name: str, settings_json: str, index: int, numba_threads: int, trials_at_start: int) -> None:
     signals.stop_when_parent_dies()  # a runner killed with SIGKILL must not leave its workers running
     install_log_redaction()
-    report = run_worker(study_name, Settings.from_private_json(settings_json), worker_index=index,
-                        numba_threads=numba_threads, supervised=True, trials_at_start=trials_at_start)
+    try:
+        report = run_worker(study_name, Settings.from_private_json(settings_json), worker_index=index,
+                            numba_threads=numba_threads, supervised=True, trials_at_start=trials_at_start)
+    except KeyboardInterrupt:  # stopped while still starting: nothing of it to close
+        flush_tracking()
+        sys.exit(0)
     flush_tracking()  # spawned processes skip atexit: send spooled tracking writes now
     sys.exit(3 if report.stop_reason is StopReason.FAILED else 0)
 
