@@ -54,7 +54,7 @@ def redact(value: Any) -> Any:
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, dict):
-        return {k: (MASK if is_secret_key(k) and v not in (None, "") else redact(v)) for k, v in value.items()}
+        return {k: (_mask(v) if is_secret_key(k) else redact(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(redact(v) for v in value)
     if type(value).__name__ == "SecretStr":
@@ -100,6 +100,15 @@ def expand_env_references(value: Any) -> Any:
     if isinstance(value, list):
         return [expand_env_references(v) for v in value]
     return value
+
+
+def _mask(value: Any) -> Any:
+    """The value of a secret-named key: containers are searched, `${ENV}` references kept, the rest masked."""
+    if isinstance(value, dict | list | tuple):
+        return redact(value)
+    if value in (None, "") or (isinstance(value, str) and _ENV_REFERENCE.match(value)):
+        return value
+    return MASK
 
 
 class RedactingFilter(logging.Filter):
