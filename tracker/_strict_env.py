@@ -38,15 +38,24 @@ def _path_known(model: type[BaseModel], parts: list[str]) -> bool:
     return _path_known(inner, parts[1:])
 
 
+def _roots(model: type[BaseModel]) -> list[type[BaseModel]]:
+    """`model` and the settings roots that extend it (studies' root extends the tracker's)."""
+    found = [model]
+    for sub in model.__subclasses__():
+        found.extend(_roots(sub))
+    return found
+
+
 def unknown_variables(model: type[BaseModel], environ: Mapping[str, str] | None = None) -> list[str]:
-    """The `TUNETRACK_*` names in `environ` that name no setting of `model`."""
+    """The `TUNETRACK_*` names in `environ` that name no setting of `model` or of a root extending it."""
     environ = os.environ if environ is None else environ
+    roots = _roots(model)
     unknown = []
     for key in environ:
         if not key.upper().startswith(PREFIX) or key.upper() in NOT_SETTINGS:
             continue
         parts = key[len(PREFIX):].lower().split(DELIMITER)
-        if not all(parts) or not _path_known(model, parts):
+        if not all(parts) or not any(_path_known(root, parts) for root in roots):
             unknown.append(key)
     return sorted(unknown)
 
@@ -69,7 +78,8 @@ def not_json(model: type[BaseModel], environ: Mapping[str, str] | None = None) -
     for key, value in environ.items():
         if not key.upper().startswith(PREFIX):
             continue
-        field = _field_at(model, key[len(PREFIX):].lower().split(DELIMITER))
+        parts = key[len(PREFIX):].lower().split(DELIMITER)
+        field = next((f for root in _roots(model) if (f := _field_at(root, parts)) is not None), None)
         origin = typing.get_origin(getattr(field, "annotation", None))
         if origin in (list, dict):
             try:

@@ -95,7 +95,8 @@ def write_spec(path: Path, name: str, function: str = "slow", n_trials: int = 20
 
 def mlflow_runs(tmp_path: Path, experiment: str | None = None):
     """Every run of the default tracking store under tmp_path (a DataFrame)."""
-    from tracker import Tracker, load_settings
+    from studies.settings import load_settings
+    from tracker import Tracker
 
     settings = load_settings(tracking={"uri": f"sqlite:///{tmp_path}/mlruns/mlflow.db",
                                        "artifact_root": str(tmp_path / "mlruns" / "artifacts")})

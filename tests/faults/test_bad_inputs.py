@@ -98,7 +98,8 @@ SPECS = [
 @pytest.mark.parametrize(("spec", "expected"), SPECS, ids=[f"spec-{k}" for k in range(len(SPECS))])
 def test_bad_spec_refused(spec: dict, expected: str, tmp_path: Path) -> None:
     from studies.runner import start_study
-    from tracker import TunetrackError, load_settings
+    from studies.settings import load_settings
+    from tracker import TunetrackError
 
     with pytest.raises((TunetrackError, ValueError)) as info:
         start_study(spec, load_settings(), progress=False)
@@ -136,7 +137,8 @@ SETTINGS = [
 
 @pytest.mark.parametrize(("env", "expected"), SETTINGS, ids=[f"env-{k}" for k in range(len(SETTINGS))])
 def test_bad_setting_refused(env: dict, expected: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from tracker import SettingsError, load_settings
+    from studies.settings import load_settings
+    from tracker import SettingsError
 
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -295,7 +297,7 @@ MCP = [
 def test_bad_mcp_call_refused(tool: str, arguments: dict, expected: str, tmp_path: Path,
                               monkeypatch: pytest.MonkeyPatch) -> None:
     from studies.agent import TOOLS
-    from tracker import load_settings
+    from studies.settings import load_settings
 
     project = tmp_path / "project"
     project.mkdir()

@@ -76,7 +76,7 @@ def test_no_secret_reaches_any_output_or_store(tmp_path: Path, postgres_url: str
     import os
 
     from studies.agent import start_study
-    from tracker import load_settings
+    from studies.settings import load_settings
 
     os.environ["TUNETRACK_STUDIES__STORAGE"] = storage
     try:

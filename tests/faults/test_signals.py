@@ -51,7 +51,7 @@ def test_sigterm_stops_study_start_cleanly(cli: Cli, tmp_path: Path, workers: in
 def test_sigterm_stops_a_joined_worker(cli: Cli, tmp_path: Path) -> None:
     from studies.runner import prepare_study
     from studies.spec import load_spec
-    from tracker import load_settings
+    from studies.settings import load_settings
 
     pids = tmp_path / "pids"
     spec = load_spec(write_spec(tmp_path / "spec.yaml", "joined", seconds=0.5, pid_dir=str(pids)))
@@ -86,7 +86,8 @@ def test_sigterm_stops_solve_with_its_run_closed_and_steps_kept(cli: Cli, tmp_pa
     assert "Traceback" not in err and cli.processes() == []
     runs = mlflow_runs(tmp_path)
     assert list(runs["status"]) == ["KILLED"]
-    from tracker import Tracker, load_settings
+    from studies.settings import load_settings
+    from tracker import Tracker
 
     tracker = Tracker(load_settings(tracking={"uri": f"sqlite:///{tmp_path}/mlruns/mlflow.db",
                                               "artifact_root": str(tmp_path / "mlruns" / "artifacts")}))
