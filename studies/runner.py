@@ -36,6 +36,7 @@ from studies.storage import get_storage
 from studies.vocabulary import COUNTED_STATES, Attr, StopReason, StudyState, ranked_trials
 from studies.worker import Worker, run_worker
 from tracker import RunState, Tag, Tracker, flush_tracking
+from tracker._stores import store_known_reachable
 from tracker.redaction import install_log_redaction
 from tracker.sqlite import sqlite_path
 
@@ -131,8 +132,10 @@ def _enqueue_grid(study: optuna.Study, spec: StudySpec, target: int) -> None:
 def _worker_entry(study_name: str, settings_json: str, index: int, numba_threads: int, trials_at_start: int) -> None:
     signals.stop_when_parent_dies()  # a runner killed with SIGKILL must not leave its workers running
     install_log_redaction()
+    settings = Settings.from_private_json(settings_json)
+    store_known_reachable(settings.tracking.uri)  # the runner just used it: a silent store is an outage
     try:
-        report = run_worker(study_name, Settings.from_private_json(settings_json), worker_index=index,
+        report = run_worker(study_name, settings, worker_index=index,
                             numba_threads=numba_threads, supervised=True, trials_at_start=trials_at_start)
     except KeyboardInterrupt:  # stopped while still starting: nothing of it to close
         flush_tracking()

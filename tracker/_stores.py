@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tracker._spool import FIRST_CONTACT_S, ResilientClient, is_outage
+from tracker._spool import FIRST_CONTACT_S, OUTAGE_WAIT_S, ResilientClient, is_outage
 from tracker._store_lock import create_locked, sqlite_file
 from tracker.errors import StoreUnavailable
 from tracker.redaction import redact_text
@@ -26,8 +26,23 @@ def spool_root(uri: str, artifact_root: str) -> Path:
     return Path.home() / ".cache" / "tunetrack" / "spool"
 
 
-def wait_for_server(uri: str, timeout_s: float = FIRST_CONTACT_S) -> None:
-    """Until a tracking server's `/health` answers; `StoreUnavailable` naming tracking.uri after `timeout_s`."""
+_ANSWERED: set[str] = set()  # stores this process (or the runner that started it) has reached
+
+
+def store_known_reachable(uri: str) -> None:
+    """Mark `uri` as a store that answered before: opening it again waits out an outage instead of failing fast.
+
+    A study's workers are started by a runner that has just used the store, so for them a store that
+    does not answer is an outage to wait for, not a wrong setting.
+    """
+    _ANSWERED.add(uri)
+
+
+def wait_for_server(uri: str, timeout_s: float | None = None) -> None:
+    """Until a tracking server's `/health` answers; `StoreUnavailable` naming tracking.uri after `timeout_s`
+    (default: `FIRST_CONTACT_S` for a store never reached, `OUTAGE_WAIT_S` for one that answered before)."""
+    if timeout_s is None:
+        timeout_s = OUTAGE_WAIT_S if uri in _ANSWERED else FIRST_CONTACT_S
     import re
 
     deadline = time.monotonic() + timeout_s
@@ -37,6 +52,7 @@ def wait_for_server(uri: str, timeout_s: float = FIRST_CONTACT_S) -> None:
         try:
             with urllib.request.urlopen(health, timeout=2) as reply:
                 if reply.status == 200:
+                    _ANSWERED.add(uri)
                     return
         except Exception as exc:  # noqa: BLE001 - any failure means "not answering yet"
             last = exc
