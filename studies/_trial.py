@@ -23,7 +23,7 @@ from studies.pruners import CostBudgetPruner, RacingPruner, find
 from studies.space import suggest
 from studies.spec import StudySpec
 from studies.vocabulary import Attr, Metric
-from tracker import RunState, Tag
+from tracker import RunState, Tag, redact_text
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def run_trial(
             study.tell(trial, state=TrialState.FAIL)
             raise
         except Exception as exc:  # the objective's failure is the trial's failure, not the worker's
-            error = f"{type(exc).__name__}: {exc}"
+            error = redact_text(f"{type(exc).__name__}: {exc}")
             log.warning("trial %d failed: %s", trial.number, error)
             with contextlib.suppress(UpdateFinishedTrialError):  # already failed as stale: see below
                 trial.set_user_attr(Attr.ERROR, error[:2000])

@@ -26,14 +26,18 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from studies import signals
 from studies._recording import StudyRecorder
+from studies._repair import repair_running_runs
 from studies.pruners import study_spend
 from studies.settings import Settings, load_settings
 from studies.spec import SpecError, StudySpec, load_spec, spec_from_json, spec_to_json
 from studies.storage import get_storage
 from studies.vocabulary import COUNTED_STATES, Attr, StopReason, StudyState, ranked_trials
 from studies.worker import Worker, run_worker
-from tracker import RunState, Tag, Tracker
+from tracker import RunState, Tag, Tracker, flush_tracking
+from tracker._stores import store_known_reachable
+from tracker.redaction import install_log_redaction
 from tracker.sqlite import sqlite_path
 
 log = logging.getLogger(__name__)
@@ -126,8 +130,17 @@ def _enqueue_grid(study: optuna.Study, spec: StudySpec, target: int) -> None:
 
 
 def _worker_entry(study_name: str, settings_json: str, index: int, numba_threads: int, trials_at_start: int) -> None:
-    report = run_worker(study_name, Settings.from_private_json(settings_json), worker_index=index,
-                        numba_threads=numba_threads, supervised=True, trials_at_start=trials_at_start)
+    signals.stop_when_parent_dies()  # a runner killed with SIGKILL must not leave its workers running
+    install_log_redaction()
+    settings = Settings.from_private_json(settings_json)
+    store_known_reachable(settings.tracking.uri)  # the runner just used it: a silent store is an outage
+    try:
+        report = run_worker(study_name, settings, worker_index=index,
+                            numba_threads=numba_threads, supervised=True, trials_at_start=trials_at_start)
+    except KeyboardInterrupt:  # stopped while still starting: nothing of it to close
+        flush_tracking()
+        sys.exit(0)
+    flush_tracking()  # spawned processes skip atexit: send spooled tracking writes now
     sys.exit(3 if report.stop_reason is StopReason.FAILED else 0)
 
 
@@ -279,6 +292,8 @@ def _recover_worker(supervisor: Worker, tag: str, *, retry: bool = True) -> None
     for trial in supervisor.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if trial.user_attrs.get(Attr.WORKER) != tag:
             continue
+        reason = f"worker {tag} died" if retry else f"worker {tag} stopped"
+        supervisor.study._storage.set_trial_user_attr(trial._trial_id, Attr.ERROR, reason)
         supervisor.study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
         failed = supervisor.study._storage.get_trial(trial._trial_id)
         if retry:
@@ -384,6 +399,8 @@ def start_study(
     settings.prepare_local_stores()
     running_runner = runner_pid_if_running(spec.name, settings)
     study, recorder = prepare_study(spec, settings, n_trials=n_trials)
+    if running_runner is None:  # nobody supervises the study: runs left RUNNING belong to dead processes
+        repair_running_runs(recorder.tracker, study, spec.experiment_name)
     if running_runner is not None:  # its workers read the new target before each trial: no second runner
         return StudyHandle(
             name=spec.name, storage=settings.studies.storage, experiment_id=str(study.user_attrs.get(Attr.EXPERIMENT_ID)),
@@ -454,9 +471,9 @@ def _log_path(settings: Settings, name: str) -> Path:
     database = sqlite_path(settings.studies.storage)
     if database is not None:
         base = database.parent / "logs"
-    else:
-        base = Path(os.environ.get("TMPDIR", "/tmp")) / "tunetrack-logs"
-    base.mkdir(parents=True, exist_ok=True)
+    else:  # the user's own cache, never a folder other users share
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tunetrack" / "logs"
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
     return base / f"{name}.log"
 
 
@@ -490,19 +507,19 @@ def pid_alive(pid: Any) -> bool:
         return True
 
 
-def _raise_interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def _detached_main(argv: list[str]) -> None:
     """`python -m studies.runner NAME [--workers N] [--cluster ADDRESS]`, settings JSON on stdin (secrets stay off argv)."""
     name = argv[0]
     workers = int(argv[argv.index("--workers") + 1]) if "--workers" in argv else None
     cluster = argv[argv.index("--cluster") + 1] if "--cluster" in argv else None
     settings = Settings.from_private_json(sys.stdin.read())
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signals.install()
+    install_log_redaction()
     handle = run_study(name, settings, workers=workers, progress=False, cluster=cluster)
     print(f"study {handle.name}: {handle.state}", flush=True)
+    flush_tracking()
+    if signals.received() is not None:
+        sys.exit(signals.exit_code())
 
 
 if __name__ == "__main__":

@@ -146,7 +146,19 @@ class CallableObjective(BaseModel):
     model_config = _STRICT
 
     function: str = Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
-    kwargs: dict[str, Any] = Field(default_factory=dict)
+    kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Keyword arguments; secrets only as '${ENV_VAR}', read in the worker.")
+
+    @field_validator("kwargs")
+    @classmethod
+    def _no_literal_secrets(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from tracker.redaction import literal_secrets
+
+        found = literal_secrets(value, "kwargs")
+        if found:
+            raise ValueError(f"{', '.join(found)}: a secret in a spec would be stored with the study; write "
+                             "'${ENV_VAR}' instead and set that variable where the workers run")
+        return value
 
     @property
     def label(self) -> str:
@@ -530,7 +542,12 @@ def check_against_solver(spec: StudySpec) -> None:
 
 
 def spec_to_json(spec: StudySpec) -> str:
-    return spec.model_dump_json()
+    """The spec as stored with the study (credentials masked, though a valid spec holds none)."""
+    import json
+
+    from tracker.redaction import redact
+
+    return json.dumps(redact(spec.model_dump(mode="json")))
 
 
 def spec_from_json(text: str) -> StudySpec:

@@ -18,6 +18,10 @@ import sqlalchemy
 from optuna.storages import RDBStorage
 from optuna.trial import FrozenTrial
 
+from tracker._store_lock import create_locked
+from tracker._stores import make_directory, store_failure
+from tracker.errors import StoreUnavailable
+from tracker.redaction import redact_text
 from tracker.sqlite import SQLITE_BUSY_TIMEOUT_S, absolute_sqlite_url, apply_pragmas, sqlite_path
 
 # Optuna 4.9 renamed the stale-trial callback argument.
@@ -43,10 +47,19 @@ def get_storage(
 ) -> RDBStorage:
     """An RDB storage for `url`, creating the SQLite file's directory when needed."""
     url = absolute_sqlite_url(url)
+    try:
+        return create_locked(url, lambda: _open(url, heartbeat_interval, grace_period, failed_trial_callback))
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one line naming the setting instead of a traceback
+        raise store_failure("studies.storage", url, exc) from None
+
+
+def _open(url: str, heartbeat_interval, grace_period, failed_trial_callback) -> RDBStorage:
     engine_kwargs: dict = {}
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_directory(path.parent, "studies.storage", redact_text(url))
         engine_kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
         with contextlib.closing(sqlalchemy.create_engine(url).raw_connection()) as raw:  # WAL before Optuna's engine
             apply_pragmas(raw.driver_connection)

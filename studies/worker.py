@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import time
 from dataclasses import dataclass, field
 
@@ -39,16 +38,11 @@ class WorkerReport:
     states: dict[str, int] = field(default_factory=dict)
 
 
-def _interrupt_once(signum: int, _frame: object) -> None:
-    """First SIGINT/SIGTERM interrupts the running trial; later ones are ignored while it cleans up."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise KeyboardInterrupt
-
-
 def install_signal_handlers() -> None:
-    signal.signal(signal.SIGINT, _interrupt_once)
-    signal.signal(signal.SIGTERM, _interrupt_once)
+    """SIGINT, SIGTERM, SIGHUP interrupt the running trial once; later ones wait for the cleanup."""
+    from studies import signals
+
+    signals.install()
 
 
 class Worker:

@@ -11,9 +11,12 @@ Example:
 """
 
 from tracker._run import TrackedRun
+from tracker._spool import flush_all as flush_tracking
+from tracker._spool import store_seconds
 from tracker._tracker import Tracker
 from tracker._values import redact_url
-from tracker.errors import RecordError, SettingsError, TunetrackError
+from tracker.errors import RecordError, SettingsError, StoreUnavailable, TunetrackError
+from tracker.redaction import redact, redact_text
 from tracker.records import SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import TrackerSettings, load_tracker_settings
 
@@ -23,11 +26,16 @@ __all__ = [
     "RunKind",
     "RunState",
     "SettingsError",
+    "StoreUnavailable",
     "Tag",
     "TrackedRun",
     "Tracker",
     "TrackerSettings",
     "TunetrackError",
+    "flush_tracking",
     "load_tracker_settings",
+    "redact",
+    "redact_text",
     "redact_url",
+    "store_seconds",
 ]

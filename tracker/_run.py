@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from mlflow import MlflowClient
 from mlflow.entities import Metric
 
+from tracker._spool import counted
+from tracker.redaction import redact, redact_text
 from tracker._steps import StepOptions, StepPipeline
 from tracker._writer import BatchWriter, now_ms
 from tracker.errors import RecordError
@@ -122,12 +124,13 @@ class TrackedRun:
 
     def log_dict(self, obj: Any, name: str) -> None:
         """A dict (or list) as a JSON artefact named `name`."""
-        self.log_text(json.dumps(obj, indent=1, default=str), name)
+        self.log_text(json.dumps(redact(obj), indent=1, default=str), name)
 
     def log_text(self, text: str, name: str) -> None:
+        """A text artefact, credentials masked."""
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(name).name
-            path.write_text(text)
+            path.write_text(redact_text(text))
             self.log_artifact(path, _parent(name))
 
     def log_table(self, frame: "pd.DataFrame", name: str) -> None:
@@ -157,7 +160,14 @@ class TrackedRun:
         self._state = state
 
     def end(self, state: RunState | None = None, error: BaseException | None = None) -> None:
-        """End the run once: flush steps and events, then set the terminal status. Idempotent."""
+        """End the run once: flush steps and events, then set the terminal status. Idempotent.
+
+        The time spent here is tracking time (draining steps, storing artefacts), not the caller's work.
+        """
+        with counted():
+            self._end(state, error)
+
+    def _end(self, state: RunState | None, error: BaseException | None) -> None:
         if self._ended:
             return
         self._ended = True

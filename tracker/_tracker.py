@@ -22,7 +22,7 @@ from tracker._steps import StepOptions
 from tracker._writer import BatchWriter, now_ms, truncate_tag
 from tracker.records import EXPERIMENT_KIND_RUNS, EXPERIMENT_KIND_TAG, NOTE_TAG, SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import TrackerSettings, load_tracker_settings
-from tracker.sqlite import shared_sqlite_url
+from tracker._stores import open_tracking
 
 # MLflow announces every store migration at INFO; tunetrack creates stores routinely.
 logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
@@ -57,9 +57,9 @@ class Tracker:
             os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
             # MLflow prints "View run ... / View experiment ..." (and reads the run back) at every run end.
             os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
-            self.settings.prepare_local_stores()
             self.settings.export_s3_environment()
-            self._client = MlflowClient(tracking_uri=shared_sqlite_url(self.settings.tracking.uri))
+            # created under the store lock, probed, and wrapped so writes outlive an outage
+            self._client = open_tracking(self.settings)[1]
         return self._client
 
     def create_store(self) -> None:

@@ -6,17 +6,15 @@ import enum
 import hashlib
 import json
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, SecretBytes, SecretStr
 
 from tracker.limits import MAX_ENTITY_KEY_LENGTH
+from tracker.redaction import MASK, is_secret_key, redact_text
 
-REDACTED = "**********"
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)[^\s@]*@")
-_SECRET_WORDS = ("password", "secret", "token", "api_key", "apikey", "access_key", "credential")
+REDACTED = MASK
 
 
 def redact_url(text: str) -> str:
@@ -25,7 +23,7 @@ def redact_url(text: str) -> str:
     >>> redact_url("postgresql+psycopg://tt:s3cret@db:5432/studies")
     'postgresql+psycopg://tt:**********@db:5432/studies'
     """
-    return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{REDACTED}@", text)
+    return redact_text(text)  # the one redaction function (tracker/redaction.py)
 
 
 def flatten(config: Mapping[str, Any] | BaseModel | None, prefix: str = "") -> dict[str, Any]:
@@ -52,12 +50,6 @@ def flatten(config: Mapping[str, Any] | BaseModel | None, prefix: str = "") -> d
     return flat
 
 
-def is_secret_key(key: str) -> bool:
-    """Keys whose values must never reach MLflow even when given as plain strings."""
-    last = key.rsplit(".", 1)[-1].lower()
-    return any(word in last for word in _SECRET_WORDS)
-
-
 def to_param_value(key: str, value: Any) -> str:
     """A param's string form; secrets are replaced, floats keep full precision."""
     if isinstance(value, SecretStr | SecretBytes) or (is_secret_key(key) and value is not None):
@@ -67,12 +59,12 @@ def to_param_value(key: str, value: Any) -> str:
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else str(value)
     if isinstance(value, str):
-        return value
+        return redact_text(value)
     if isinstance(value, list | tuple | set | frozenset):
-        return json.dumps(list(value), default=str, separators=(",", ":"))
+        return redact_text(json.dumps(list(value), default=str, separators=(",", ":")))
     if hasattr(value, "item") and callable(value.item):  # numpy scalar
         return to_param_value(key, value.item())
-    return str(value)
+    return redact_text(str(value))
 
 
 def safe_key(key: str) -> str:

@@ -21,6 +21,7 @@ from tracker.limits import (
     MAX_TAG_VAL_LENGTH,
 )
 from tracker.records import LONG_PARAM_POINTER, LONG_PARAMS_ARTIFACT
+from tracker.redaction import redact_text
 
 _TRUNCATED = "...[truncated]"
 
@@ -98,6 +99,8 @@ class BatchWriter:
 
 
 def truncate_tag(value: str) -> str:
+    """A tag value within MLflow's limit, with credentials masked (every tag passes here)."""
+    value = redact_text(value)
     if len(value) <= MAX_TAG_VAL_LENGTH:
         return value
     return value[: MAX_TAG_VAL_LENGTH - len(_TRUNCATED)] + _TRUNCATED

@@ -34,4 +34,10 @@ def describe_validation_error(exc: ValidationError, what: str) -> str:
             lines.append(f"{path}: unknown field{shown}")
         else:
             lines.append(f"{path}: {err['msg']}{shown}")
-    return f"invalid {what}:\n  " + "\n  ".join(lines)
+    from tracker.redaction import redact_text
+
+    return redact_text(f"invalid {what}:\n  " + "\n  ".join(lines))  # a refused URL may hold a password
+
+
+class StoreUnavailable(TunetrackError, RuntimeError):
+    """A store (tracking, artefacts, studies) that cannot be opened or does not answer; the message names the setting."""

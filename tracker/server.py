@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -34,13 +35,21 @@ class ServerProcess:
     log_path: Path | None = field(default=None)
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop the server and every process it started (its own process group), so the port is freed."""
         if self.process.poll() is None:
-            self.process.terminate()
+            self._signal_group(signal.SIGTERM)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                self._signal_group(signal.SIGKILL)
                 self.process.wait()
+        self._signal_group(signal.SIGKILL)  # children the server left behind
+
+    def _signal_group(self, sig: int) -> None:
+        try:
+            os.killpg(self.process.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def __enter__(self) -> "ServerProcess":
         return self
@@ -82,7 +91,7 @@ def start_server(
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(
         server_command(backend, settings.tracking.artifact_root, host, port),
-        stdout=out, stderr=subprocess.STDOUT, env=env,
+        stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,  # stopped as one group
     )
     server = ServerProcess(url=f"http://{host}:{port}", process=process, log_path=log_path)
     if wait:

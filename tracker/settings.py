@@ -161,11 +161,25 @@ class TrackerSettings(BaseSettings):
 
 
 def load(root: type[SettingsT], **overrides: Any) -> SettingsT:
-    """Build settings of `root`, turning pydantic's validation error into one that names each bad field."""
+    """Build settings of `root`, turning pydantic's validation error into one that names each bad field.
+
+    Unknown `TUNETRACK_*` variables and list or dict values that are not JSON are refused by name
+    first (pydantic-settings would silently drop or fail to parse them).
+    """
+    from pydantic_settings import SettingsError as SourceError
+
+    from tracker._strict_env import describe_unknown, not_json, unknown_variables
+
+    if unknown := unknown_variables(root):
+        raise SettingsError(describe_unknown(root, unknown))
+    if bad := not_json(root):
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(bad))
     try:
         return root(**overrides)
     except ValidationError as exc:
         raise SettingsError.from_validation(exc) from None
+    except SourceError as exc:  # a value the environment source cannot parse
+        raise SettingsError(f"invalid settings:\n  {exc}") from None
 
 
 def load_tracker_settings(**overrides: Any) -> TrackerSettings:

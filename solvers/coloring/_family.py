@@ -22,6 +22,7 @@ from solvers.coloring._random_graphs import gnp, planted
 from solvers.coloring._scenario import ColoringScenario
 from solvers.coloring._searches import SA_PRESETS, SEARCHES
 from solvers.errors import ProblemError
+from solvers.limits import check_graph_size
 
 _QUEEN = re.compile(r"queen(\d+)_(\d+)")
 _MYCIEL = re.compile(r"myciel(\d+)")
@@ -41,16 +42,25 @@ def _random_args(spec: str, kinds: tuple[type, ...]) -> tuple[list[Any], int]:
 def graph_from_spec(spec: str) -> tuple[Graph, int | None]:
     """The graph a spec names and, for planted graphs, the planted number of colours."""
     try:
+        what = f"coloring problem {spec!r}"
         if m := _QUEEN.fullmatch(spec):
-            return queen(int(m[1]), int(m[2])), None
+            rows, cols = int(m[1]), int(m[2])
+            check_graph_size(rows * cols, rows * cols * (rows + cols) * 2, what)
+            return queen(rows, cols), None
         if m := _MYCIEL.fullmatch(spec):
-            return myciel(int(m[1])), None
+            k = int(m[1])
+            check_graph_size(3 * 2 ** min(max(k - 2, 0), 64) - 1, 0, what)
+            return myciel(k), None
         if spec.startswith("gnp:"):
             (n, p), seed = _random_args(spec, (int, float))
+            check_graph_size(n, p * n * (n - 1) / 2, what)
             return gnp(n, p, seed), None
         if spec.startswith("planted:"):
             (n, k, p), seed = _random_args(spec, (int, int, float))
+            check_graph_size(n, p * n * (n - 1) / 2, what)
             return planted(n, k, p, seed)[0], k
+    except ProblemError:
+        raise
     except ValueError as exc:
         raise ProblemError(f"coloring problem {spec!r}: {exc}") from None
     raise ProblemError(f"coloring problem: must be one of {_SPECS} (got {spec!r})")

@@ -11,6 +11,7 @@ import numpy as np
 
 from solvers._base import Family, Instance, Search
 from solvers.errors import ProblemError
+from solvers.limits import check_flowshop_size
 from solvers.flowshop._io import parse_taillard
 from solvers.flowshop._moves import makespan
 from solvers.flowshop._searches import SA_PRESETS, SEARCHES
@@ -92,12 +93,18 @@ class FlowShopFamily(Family):
             jobs, machines = int(match.group(1)), int(match.group(2))
             if jobs < 1 or machines < 1:
                 raise ProblemError(f"flowshop random instance: jobs and machines must be >= 1 (got {spec!r})")
+            check_flowshop_size(jobs, machines, f"flowshop random instance {spec!r}")
             return random_instance(jobs, machines, int(match.group(3) or 1))
         return taillard_instance(spec.strip())
 
-    def read(self, path: Path) -> Instance:
-        parsed = parse_taillard(Path(path).read_text())
-        return make_instance(Path(path).stem, parsed.times, reference=parsed.upper_bound or None,
+    def read(self, path: Path, index: int | None = None) -> Instance:
+        """One instance of a file; a file holding several needs `index` (1-based, `FILE#K`)."""
+        try:
+            parsed = parse_taillard(Path(path).read_text(), index=index, where=str(path))
+        except ProblemError as exc:
+            raise ProblemError(str(exc) if str(path) in str(exc) else f"problem file {str(path)!r}: {exc}") from None
+        name = Path(path).stem if index is None else f"{Path(path).stem}#{index}"
+        return make_instance(name, parsed.times, reference=parsed.upper_bound or None,
                              lower=parsed.lower_bound or None, time_seed=parsed.time_seed or None)
 
     def sniff(self, head: str) -> bool:

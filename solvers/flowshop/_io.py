@@ -33,8 +33,21 @@ class FlowShopFile:
     lower_bound: int | None = None
 
 
-def parse_taillard(text: str) -> FlowShopFile:
-    """Parse one instance in Taillard's format or a bare variant (see module docstring)."""
+def parse_taillard(text: str, *, index: int | None = None, where: str = "flow shop file") -> FlowShopFile:
+    """Parse one instance in Taillard's format or a bare variant (see module docstring).
+
+    Taillard's published files hold several instances one after another; such a file is refused
+    unless `index` (1-based) says which one, so a run never silently uses the first.
+    """
+    starts = [m.start() for m in re.finditer(r"number of jobs", text, flags=re.IGNORECASE)]
+    if len(starts) > 1 or index is not None:
+        count = max(len(starts), 1)
+        if index is None:
+            raise ProblemError(f"{where!r} holds {count} instances; choose one with {where}#1 .. {where}#{count}")
+        if not 1 <= index <= count:
+            raise ProblemError(f"{where}#{index}: instance index must be between 1 and {count}")
+        if len(starts) > 1:
+            text = text[starts[index - 1]: starts[index] if index < count else len(text)]
     has_header = "number of jobs" in text.lower()
     body = re.split(r"processing times\s*:?", text, flags=re.IGNORECASE)
     head_numbers = [int(x) for x in re.findall(r"-?\d+", body[0])]

@@ -17,8 +17,8 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from studies.settings import Settings, load_settings
-from tracker import TunetrackError
-from tracker.errors import describe_validation_error
+from tracker import TunetrackError, redact, redact_text
+from tracker.errors import StoreUnavailable, describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +92,11 @@ def agent_tool(
             except ValidationError as exc:
                 return failure(output_model, "invalid_input", describe_validation_error(exc, f"{name} input"))
             try:
-                return body(parsed, settings or load_settings())
+                return redacted(body(parsed, settings or load_settings()))
             except GuardrailError as exc:
                 return failure(output_model, "guardrail", str(exc))
+            except StoreUnavailable as exc:
+                return failure(output_model, "error", str(exc))
             except (NotFoundError, LookupError) as exc:
                 return failure(output_model, "not_found", str(exc))
             except (TunetrackError, ValidationError, ValueError) as exc:
@@ -113,4 +115,10 @@ def agent_tool(
 
 
 def failure(output_model: type[OutputT], kind: ErrorKind, message: str) -> OutputT:
+    message = redact_text(message)
     return output_model(ok=False, text=f"error ({kind}): {message}", error=ToolError(kind=kind, message=message))
+
+
+def redacted(output: OutputT) -> OutputT:
+    """The output with credentials and secret-named values masked (storage URLs, messages, params)."""
+    return type(output).model_validate(redact(output.model_dump(mode="json")))

@@ -37,7 +37,6 @@ def build_server(settings: Settings | None = None, audit: AuditTrail | None = No
     Every call is recorded in `audit` (by default a new trail: one session run in the `agents`
     experiment, opened at the first call).
     """
-    from mcp.server.mcpserver import MCPServer
     from mcp.types import ToolAnnotations
 
     import studies.agent._tools  # noqa: F401 - registers the tools
@@ -45,7 +44,7 @@ def build_server(settings: Settings | None = None, audit: AuditTrail | None = No
     settings = settings or load_settings()
     warm_up(settings)
     audit = audit or AuditTrail(settings)
-    server = MCPServer(name="tunetrack", instructions=INSTRUCTIONS)
+    server = _server_class()(name="tunetrack", instructions=INSTRUCTIONS)
     server.tunetrack_audit = audit  # type: ignore[attr-defined]  # so `serve` can close the session run
     for spec in TOOLS.values():
         server.add_tool(
@@ -56,7 +55,37 @@ def build_server(settings: Settings | None = None, audit: AuditTrail | None = No
                                         open_world_hint=False),
             structured_output=True,
         )
+        tool = server._tool_manager.get_tool(spec.name)
+        tool.parameters["additionalProperties"] = False  # unknown arguments are refused, not dropped
     return server
+
+
+def _server_class() -> type:
+    from mcp.server.mcpserver import MCPServer
+
+    class TunetrackServer(MCPServer):
+        """Tool calls go straight to the tool wrappers, which validate the raw arguments themselves.
+
+        The SDK's own argument model would silently drop unknown arguments and answer schema
+        errors in its own words; here every answer, refusals included, is the tool's output
+        model (`ok`, `text`, `error`), and a failed call is flagged `isError: true`.
+        """
+
+        async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+            if name not in TOOLS:
+                return await super().call_tool(name, arguments, context)
+            import json
+
+            import anyio
+            from mcp.types import CallToolResult, TextContent
+
+            function = self._tool_manager.get_tool(name).fn
+            output = await anyio.to_thread.run_sync(lambda: function(ctx=context, **dict(arguments or {})))
+            structured = output.model_dump(mode="json")
+            return CallToolResult(content=[TextContent(type="text", text=json.dumps(structured))],
+                                  structured_content=structured, is_error=not output.ok)
+
+    return TunetrackServer
 
 
 def warm_up(settings: Settings) -> None:
@@ -111,7 +140,9 @@ def mcp_function(spec: ToolSpec, settings: Settings, audit: AuditTrail | None = 
         started = time.perf_counter()
         output = spec.function(arguments, settings=settings)
         if audit is not None:
-            audit.record(spec.name, arguments, output, time.perf_counter() - started, _client_of(ctx))
+            from tracker.redaction import redact
+
+            audit.record(spec.name, redact(arguments), output, time.perf_counter() - started, _client_of(ctx))
         return output
 
     parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Context)]

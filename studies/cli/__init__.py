@@ -25,6 +25,25 @@ for _name in _COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}").register(app)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"tunetrack {version('tunetrack')}")
+        except PackageNotFoundError:
+            typer.echo("tunetrack (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Track and tune metaheuristic solvers with MLflow and Optuna."""
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: exit codes, errors and signals as `studies.cli._exit` documents."""
+    from studies.cli._exit import run
+
+    run(app)

@@ -16,8 +16,12 @@ errors = Console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    """Print `message` to stderr and leave with a non-zero exit code."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print `message` (credentials masked, shown literally) to stderr and leave with a non-zero exit code."""
+    from rich.markup import escape
+
+    from tracker.redaction import redact_text
+
+    errors.print(f"[bold red]error:[/] {escape(redact_text(message))}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -29,5 +33,7 @@ def settings_or_exit(**overrides: Any) -> Settings:
 
 
 def print_json(obj: Any) -> None:
-    """One JSON object on stdout, nothing else (for scripts and agents)."""
-    typer.echo(json.dumps(obj, default=str))
+    """One JSON object on stdout, nothing else (for scripts and agents); credentials masked."""
+    from tracker.redaction import redact
+
+    typer.echo(json.dumps(redact(obj), default=str))

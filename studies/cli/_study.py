@@ -111,9 +111,12 @@ def _print_handle(handle) -> None:
 @study_app.command("worker")
 def worker(name: str = typer.Argument(..., help="Study to join.")) -> None:
     """Join a running study from this process (any host that reaches its storage)."""
+    from studies.queries import open_study
     from studies.worker import run_worker
 
-    report = _guard(run_worker, name, settings_or_exit())
+    settings = settings_or_exit()
+    _guard(open_study, name, settings)  # an unknown name is refused with the studies that exist
+    report = _guard(run_worker, name, settings)
     console.print(f"worker ran {report.trials} trials ({report.stop_reason or 'done'})")
     _exit_for(report.stop_reason)
 
@@ -121,9 +124,12 @@ def worker(name: str = typer.Argument(..., help="Study to join.")) -> None:
 @study_app.command("stop")
 def stop(name: str = typer.Argument(...)) -> None:
     """Stop a study's workers cleanly (running trials are closed, nothing is left RUNNING)."""
+    from studies.queries import open_study
     from studies.runner import stop_study
 
-    state = _guard(stop_study, name, settings_or_exit())
+    settings = settings_or_exit()
+    _guard(open_study, name, settings)
+    state = _guard(stop_study, name, settings)
     console.print(f"study {name}: {state}")
 
 

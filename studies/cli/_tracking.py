@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import time
 
 import typer
@@ -33,22 +32,17 @@ def ui(
         server = start_server(settings, host=host, port=port or None, timeout=UI_STARTUP_TIMEOUT_S)
     except (RuntimeError, TimeoutError, ValueError) as exc:
         fail(f"could not start the MLflow UI: {exc}")
-    console.print(f"MLflow UI: [bold]{server.url}[/]  (tracking store {settings.tracking.uri}; Ctrl+C to stop)")
-    signal.signal(signal.SIGTERM, _interrupt)  # a `kill` stops the server too, never leaving it orphaned
-    latest = _latest_study_url(settings, server.url)
-    if latest:
-        console.print(f"Most recent study's trials: [bold]{latest}[/]", soft_wrap=True)
-    try:
+    try:  # from here on, any stop (Ctrl+C, SIGTERM, an error) stops the server too
+        console.print(f"MLflow UI: [bold]{server.url}[/]  (tracking store {settings.tracking.uri}; Ctrl+C to stop)")
+        latest = _latest_study_url(settings, server.url)
+        if latest:
+            console.print(f"Most recent study's trials: [bold]{latest}[/]", soft_wrap=True)
         while server.process.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
-
-
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _latest_study_url(settings, base_url: str) -> str | None:
@@ -79,6 +73,10 @@ def runs(
 ) -> None:
     """List recent runs, newest first."""
     tracker = Tracker(settings_or_exit())
+    missing = [name for name in experiment or [] if tracker.experiment_id(name, create=False) is None]
+    if missing:
+        known = sorted(e.name for e in tracker.client.search_experiments())
+        fail(f"--experiment: no experiment named {', '.join(map(repr, missing))} (experiments: {', '.join(known) or 'none'})")
     frame = tracker.runs(experiment or None, kind=kind, max_results=limit)
     names = tracker.experiment_names()
     rows = [

@@ -25,7 +25,9 @@ def resolve(function: str) -> Callable[..., float]:
 def callable_objective(ctx: TrialContext, objective: CallableObjective, metrics: list[str] | None = None
                        ) -> float | list[float]:
     """The function's value; with several `metrics`, its tuple (in order) or dict (by name) of values."""
-    value: Any = resolve(objective.function)(ctx, **objective.kwargs)
+    from tracker.redaction import expand_env_references
+
+    value: Any = resolve(objective.function)(ctx, **expand_env_references(objective.kwargs))
     if not metrics or len(metrics) == 1:
         return float(value)
     return named_values(value, metrics, objective.function)

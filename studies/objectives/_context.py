@@ -9,7 +9,7 @@ from typing import Any
 import optuna
 
 from studies.vocabulary import Attr
-from tracker import TrackedRun
+from tracker import TrackedRun, store_seconds
 
 
 class TrialTimeout(RuntimeError):
@@ -43,6 +43,7 @@ class TrialContext:
         self._live_cost = live_cost  # a cost budget needs the spend as it happens
         self._multi_objective = multi_objective
         self._started = time.monotonic()
+        self._store_started = store_seconds()  # time in tracking calls is not the trial's cost
         self._flush_interval_s = flush_interval_s
         self._flushed_at = self._started
         self._unsent: dict[int, float] = {}
@@ -95,7 +96,8 @@ class TrialContext:
 
     # bookkeeping -----------------------------------------------------------------------
     def elapsed(self) -> float:
-        return time.monotonic() - self._started
+        """Seconds of the trial's own work: wall time less this thread's time in tracking calls (outages included)."""
+        return time.monotonic() - self._started - (store_seconds() - self._store_started)
 
     def cost(self) -> float:
         """Cost units spent by this trial so far: wall seconds x the configured rate."""

@@ -18,6 +18,7 @@ import pytest
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
+from tests.conftest import REPO
 from tests.studies.agent.conftest import small_study
 
 TOOL_NAMES = {"start_study", "get_study_status", "get_best_params", "list_studies", "compare_trials", "stop_study",
@@ -36,8 +37,9 @@ class Session:
 
     async def call(self, tool: str, **arguments: Any) -> dict[str, Any]:
         result = await self.session.call_tool(tool, arguments)
-        assert not result.is_error, result.content
         answer = result.structured_content
+        assert answer is not None, result.content
+        assert result.is_error is (not answer["ok"]), answer  # a failed call is flagged to the client
         jsonschema.validate(answer, self.schemas[tool], cls=jsonschema.Draft202012Validator)
         assert isinstance(answer["text"], str) and answer["text"]
         self.answers.append(tool)
@@ -52,7 +54,8 @@ def test_stdio_session_start_status_best_compare_promote(
     before = constants.read_bytes()
 
     async def scenario() -> None:
-        server = StdioServerParameters(command=sys.executable, args=["-m", "studies.cli", "mcp"], env=agent_env,
+        server = StdioServerParameters(command=sys.executable, args=["-m", "studies.cli", "mcp"],
+                                       env={**agent_env, "PYTHONPATH": str(REPO)},  # this checkout's code
                                        cwd=str(tmp_path))
         async with stdio_client(server) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
@@ -113,6 +116,12 @@ def test_stdio_session_start_status_best_compare_promote(
             assert outside["error"]["kind"] == "guardrail" and "outside the project" in outside["error"]["message"]
             missing = await client.call("get_study_status", name="no-such-study")
             assert missing["error"]["kind"] == "not_found" and "mcp-sa" in missing["error"]["message"]
+            # Schema errors and unknown arguments get the same ok/error shape, flagged isError.
+            typo = await client.call("start_study", **small_study("typo"), n_trial=3)
+            assert typo["error"]["kind"] == "invalid_input" and "n_trial: unknown field" in typo["error"]["message"]
+            wrong = await client.call("compare_trials", name="mcp-sa", top_k="many")
+            assert wrong["error"]["kind"] == "invalid_input" and "top_k" in wrong["error"]["message"]
+            assert "typo" not in [s["name"] for s in (await client.call("list_studies"))["result"]]
             stopped = await client.call("stop_study", name="mcp-sa")
             assert stopped["ok"] and stopped["result"]["state"] == "done"
 
