@@ -34,7 +34,7 @@ from studies.settings import Settings, load_settings
 from studies.spec import SpecError, StudySpec, load_spec, spec_from_json, spec_to_json
 from studies.storage import get_storage
 from studies.vocabulary import COUNTED_STATES, Attr, StopReason, StudyState, ranked_trials
-from studies.worker import Worker, run_worker
+from studies.worker import Worker, run_worker, warm_kernels
 from tracker import RunState, Tag, Tracker, flush_tracking
 from tracker._stores import store_known_reachable
 from tracker.redaction import install_log_redaction
@@ -213,7 +213,7 @@ def run_study(
     spec = spec_from_json(study.user_attrs[Attr.SPEC])
     n_workers = workers or spec.workers
     study.set_user_attr(Attr.RUNNER, {"host": socket.gethostname(), "pid": os.getpid()})
-    compile_kernels(spec)
+    warm_kernels(spec)
     supervisor = Worker(name, settings, trials_at_start=len(study.get_trials(deepcopy=False)))  # recovers the trials of dead workers
     display = StudyProgress(study, spec, enabled=progress)
     address = dask_cluster.resolve(cluster, settings)
@@ -246,27 +246,6 @@ def run_study(
             _recover_worker(supervisor, f"{socket.gethostname()}:{process.pid}", retry=not interrupted)
         handle = finish_study(study, supervisor.recorder, interrupted=interrupted, crashed=crashed)
     return handle
-
-
-def compile_kernels(spec: StudySpec) -> None:
-    """Compile a solver objective's numba kernels here, once, into numba's cache, before any worker starts.
-
-    On first use every worker would otherwise compile them at the same time, inside its first
-    trial, and that time would count as the trials' cost (a wall-clock cost budget can be spent
-    before any trial completes); the workers now load them from the cache.
-    """
-    from studies.spec import SolverObjective
-
-    if not isinstance(spec.objective, SolverObjective):
-        return
-    import solvers
-
-    instance, seed = spec.evaluations()[0]
-    try:
-        solvers.solve(solvers.load_instance(instance), spec.objective.solver, spec.objective.fixed, seed=seed,
-                      iterations=1)
-    except Exception as exc:  # the trials will report the problem with their own failures
-        log.warning("study %s: could not compile the solver's kernels up front: %s", spec.name, exc)
 
 
 def _run_here(worker: Worker, display, body: Callable[[], object] | None = None) -> StudyHandle:

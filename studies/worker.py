@@ -159,6 +159,26 @@ def run_worker(
     worker = Worker(study_name, settings, worker_index=worker_index, supervised=supervised,
                     trials_at_start=trials_at_start)
     try:
+        warm_kernels(worker.spec)
         return worker.run()
     except KeyboardInterrupt:
         return WorkerReport(stop_reason=StopReason.INTERRUPTED)
+
+
+def warm_kernels(spec: StudySpec) -> None:
+    """Compile (or load from numba's cache) a solver objective's kernels before the first trial.
+
+    The runner does it once before any worker starts, so that workers never compile at the same
+    time; each worker process does it again (a cache load) before its first trial, so neither
+    compiling nor loading is billed as a trial's cost or eats a cost budget.
+    """
+    from studies.spec import SolverObjective
+
+    if not isinstance(spec.objective, SolverObjective):
+        return
+    import solvers
+
+    try:
+        solvers.warm(spec.objective.problem, spec.objective.solver)
+    except Exception as exc:  # the trials will report the problem with their own failures
+        log.warning("study %s: could not compile the solver's kernels up front: %s", spec.name, exc)

@@ -23,7 +23,7 @@ def worker_loop(study_name: str, settings_json: str, worker_index: int, numba_th
     """Run trials of `study_name` until it has a stop reason; returns the worker's `WorkerReport`."""
     import optuna
 
-    from studies.worker import Worker, WorkerReport
+    from studies.worker import Worker, WorkerReport, warm_kernels
     from studies.settings import Settings
 
     _cap_numba_threads(numba_threads)
@@ -34,6 +34,7 @@ def worker_loop(study_name: str, settings_json: str, worker_index: int, numba_th
     try:
         worker = Worker(study_name, Settings.from_private_json(settings_json), worker_index=worker_index,
                         supervised=True)
+        warm_kernels(worker.spec)
         return worker.run()
     except KeyboardInterrupt:
         return WorkerReport(stop_reason=StopReason.INTERRUPTED)
