@@ -22,6 +22,7 @@ from tracker._steps import StepOptions
 from tracker._writer import BatchWriter, now_ms, truncate_tag
 from tracker.records import EXPERIMENT_KIND_RUNS, EXPERIMENT_KIND_TAG, NOTE_TAG, SCHEMA_VERSION, RunKind, RunState, Tag
 from tracker.settings import TrackerSettings, load_tracker_settings
+from tracker.sqlite import shared_sqlite_url
 from tracker._stores import open_tracking
 
 # MLflow announces every store migration at INFO; tunetrack creates stores routinely.

@@ -75,7 +75,7 @@ def runs(
     tracker = Tracker(settings_or_exit())
     missing = [name for name in experiment or [] if tracker.experiment_id(name, create=False) is None]
     if missing:
-        known = sorted(e.name for e in tracker.client.search_experiments())
+        known = sorted(tracker.experiment_names().values())
         fail(f"--experiment: no experiment named {', '.join(map(repr, missing))} (experiments: {', '.join(known) or 'none'})")
     frame = tracker.runs(experiment or None, kind=kind, max_results=limit)
     names = tracker.experiment_names()

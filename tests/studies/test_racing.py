@@ -12,7 +12,7 @@ from studies.pruners import CostBudgetPruner, PaidEvaluationsGuard, RacingPruner
 from studies.stats import signed_rank_p_value
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     diffs=st.lists(st.integers(-4, 4), min_size=2, max_size=12),
     alternative=st.sampled_from(["greater", "less"]),
