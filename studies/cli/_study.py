@@ -280,7 +280,8 @@ def demo(
     workers: int = typer.Option(2, "--workers", min=1, help="Worker processes."),
     n_trials: int = typer.Option(None, "--n-trials", min=1, help="Total trials (default 24)."),
 ) -> None:
-    """A small tuning study end to end on the configured stores (about 30 s), then where to look."""
+    """A small tuning study end to end on the configured stores (about 20 s on 2 cores), then where to look."""
+    from studies._recording import trial_run_name
     from studies.queries import best_params, open_study
     from studies.runner import start_study
     from studies.spec import load_spec
@@ -306,9 +307,9 @@ def demo(
             console.print("improvement: none, the defaults were not beaten")
     console.print(f"  {best_.command}", highlight=False, soft_wrap=True)
     console.print(
-        f"Look in the MLflow UI: [bold]tunetrack ui[/], experiment '{spec.experiment_name}': the study run "
-        f"'{spec.name}' holds the best_value series and spend; sort its trial runs by metrics.value, then select "
-        f"'{spec.name} #0' (the defaults) and '{spec.name} #{best_.trial}' and press Compare to see their params "
+        f"Look in the MLflow UI: [bold]tunetrack ui[/] prints the link to the study's trials table (experiment "
+        f"'{spec.experiment_name}'): the study run '{spec.name}' holds the best_value series and spend; select "
+        f"'{trial_run_name(0)}' (the defaults) and '{trial_run_name(best_.trial)}' and press Compare to see their params "
         "and per-instance gaps side by side; each solve run holds its step metrics (best, temperature) and "
         "steps.parquet.", soft_wrap=True)
     console.print(f"Then: tunetrack promote {spec.name} --dry-run  (re-evaluates at the solver's default budget "
