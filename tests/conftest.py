@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +111,16 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) ->
         wait_until_ready(server, timeout=SERVER_STARTUP_S)
         yield server.url
         server.stop()
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll `condition` until it returns something truthy (returned); fail naming `what` after `timeout` s.
+
+    A bound on a wait for an event, never an assertion about speed: the timeout only ends a hung test.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")

@@ -6,16 +6,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.conftest import REPO, wait_for  # noqa: F401  (wait_for is re-exported for the fault tests)
 
 OBJECTIVES = "tests.studies._objectives"
 MARK = "TT_FAULTS_MARK"
@@ -67,15 +66,6 @@ def cli(tmp_path: Path) -> Iterator[Cli]:
     yield helper
     helper.kill_all()  # nothing a failed test started may outlive it
 
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def write_spec(path: Path, name: str, function: str = "slow", n_trials: int = 20, workers: int = 1,

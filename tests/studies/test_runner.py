@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import optuna
@@ -19,7 +18,7 @@ from studies.runner import start_study
 from studies.settings import Settings
 from studies.storage import get_storage
 from studies.vocabulary import Attr
-from tests.conftest import REPO
+from tests.conftest import REPO, wait_for
 from tracker import Tag, Tracker
 
 from .conftest import callable_spec, solver_spec
@@ -117,29 +116,19 @@ def test_grid_covers_each_point_exactly_once_across_workers(study_settings: Sett
     assert xs == [round(0.1 * i, 6) for i in range(11)]
 
 
-def _wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_kill_9_of_a_worker_loses_nothing(study_settings: Settings, tmp_path: Path) -> None:
     marker = tmp_path / "marker" / "victim"
     spec = callable_spec("kill", "hangs_once", kwargs={"marker_dir": str(marker.parent)},
                          workers=2, budget={"n_trials": 6}, retries=2)
     handle = start_study(spec, study_settings, detach=True)
     # the victim writes its pid only after its first report, then hangs: certainly mid-trial
-    claimed = _wait_for(lambda: marker.exists() and marker.read_text(), 120, "a trial to hang")
+    claimed = wait_for(lambda: marker.exists() and marker.read_text(), 120, "a trial to hang")
     victim_pid, victim_trial = (int(part) for part in claimed.split("-"))
     os.kill(victim_pid, signal.SIGKILL)
-    _wait_for(lambda: any(t.user_attrs.get(Attr.RETRY_OF) == victim_trial for t in _trials(study_settings, "kill")),
+    wait_for(lambda: any(t.user_attrs.get(Attr.RETRY_OF) == victim_trial for t in _trials(study_settings, "kill")),
               120, "the killed trial to be queued again")
     (marker.parent / "release").touch()
-    _wait_for(lambda: study_status("kill", study_settings).state != "running", 240, "the study to end")
+    wait_for(lambda: study_status("kill", study_settings).state != "running", 240, "the study to end")
     trials = _trials(study_settings, "kill")
     killed = next(t for t in trials if t.number == victim_trial)
     assert killed.state == TrialState.FAIL
@@ -164,7 +153,7 @@ def test_ctrl_c_stops_cleanly(study_settings: Settings, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen([sys.executable, "-m", "studies.cli", "study", "start", str(spec_path)],
                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    _wait_for(lambda: len(list(pids.glob("*"))) >= 2, 120, "both workers to start trials")
+    wait_for(lambda: len(list(pids.glob("*"))) >= 2, 120, "both workers to start trials")
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)
     assert "stopped" in output, output
@@ -182,10 +171,10 @@ def test_starting_a_running_study_raises_its_target_without_a_second_runner(stud
     spec = callable_spec("twice", "slow", kwargs={"seconds": 0.3, "steps": 2, "pid_dir": str(pids)},
                          budget={"n_trials": 3})
     first = start_study(spec, study_settings, detach=True)
-    _wait_for(lambda: list(pids.glob("*")), 120, "a trial to start")
+    wait_for(lambda: list(pids.glob("*")), 120, "a trial to start")
     second = start_study(spec, study_settings, n_trials=5, detach=True)
     assert second.detached_pid == first.detached_pid and second.target == 5
-    _wait_for(lambda: study_status("twice", study_settings).state != "running", 180, "the study to end")
+    wait_for(lambda: study_status("twice", study_settings).state != "running", 180, "the study to end")
     trials = _trials(study_settings, "twice")
     assert len(trials) == 5 and all(t.state == TrialState.COMPLETE for t in trials)
     log = Path(first.log_path).read_text()

@@ -27,6 +27,7 @@ from studies.vocabulary import Attr
 from tracker import Tag, Tracker
 
 from .conftest import Topology
+from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.dask, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -39,16 +40,6 @@ def _spec(name: str, n_trials: int, **kwargs) -> dict:
         "space": {"x": {"type": "float", "low": 0.0, "high": 1.0}}, "sampler": {"type": "random", "seed": 5},
         "budget": {"n_trials": n_trials}, "retries": 2,
     }
-
-
-def _wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _study_exists(topology: Topology, name: str) -> bool:
@@ -74,9 +65,9 @@ def test_local_cluster_on_the_full_topology_survives_a_killed_worker(topology: T
     runner = _cli("study", "start", str(spec_path), "--cluster", "local:2", topology=topology, log=runner_log, cwd=tmp_path)
     joiner = None
     try:
-        _wait_for(lambda: _study_exists(topology, name), 120, "the study to be created")
+        wait_for(lambda: _study_exists(topology, name), 120, "the study to be created")
         joiner = _cli("study", "worker", name, topology=topology, log=joiner_log, cwd=tmp_path)  # a second client, by name
-        victim = _wait_for(lambda: [p for p in sorted(pids.glob("*")) if int(p.name.split("-")[0]) != joiner.pid],
+        victim = wait_for(lambda: [p for p in sorted(pids.glob("*")) if int(p.name.split("-")[0]) != joiner.pid],
                            180, "a trial on a Dask worker")[0]
         victim_pid, victim_trial = (int(part) for part in victim.name.split("-"))
         time.sleep(0.3)  # mid-trial: the trial sleeps 4 x 0.25 s

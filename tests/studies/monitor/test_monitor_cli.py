@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import optuna
 import pytest
@@ -19,6 +18,7 @@ from studies.settings import Settings
 from tracker import Tracker
 
 from ..conftest import callable_spec
+from tests.conftest import wait_for
 
 runner = CliRunner()
 MONITOR_OBJECTIVES = "tests.studies.monitor._objectives"
@@ -32,15 +32,6 @@ def _counts(settings: Settings, name: str) -> dict[str, int]:
         ("running", TrialState.RUNNING), ("waiting", TrialState.WAITING))}
 
 
-def _wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _study_run(settings: Settings, name: str):
     study = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage, heartbeat_interval=None))
     return Tracker(settings).client.get_run(study.user_attrs[Attr.PARENT_RUN_ID])
@@ -51,7 +42,7 @@ def _study_run(settings: Settings, name: str):
 def test_monitor_a_running_study_counts_like_optuna_and_an_alert_fires_once(study_settings: Settings) -> None:
     spec = callable_spec("live", "slow", kwargs={"seconds": 0.4, "steps": 3}, budget={"n_trials": 8})
     start_study(spec, study_settings, detach=True)
-    _wait_for(lambda: _counts(study_settings, "live")["complete"] >= 1, 120, "a first completed trial")
+    wait_for(lambda: _counts(study_settings, "live")["complete"] >= 1, 120, "a first completed trial")
 
     # a running study is never touched by retention
     refused = runner.invoke(app, ["gc", "live", "--older-than", "0s", "--dry-run"])
