@@ -134,14 +134,17 @@ def _worker_entry(study_name: str, settings_json: str, index: int, numba_threads
     install_log_redaction()
     settings = Settings.from_private_json(settings_json)
     store_known_reachable(settings.tracking.uri)  # the runner just used it: a silent store is an outage
+    code = 0
     try:
         report = run_worker(study_name, settings, worker_index=index,
                             numba_threads=numba_threads, supervised=True, trials_at_start=trials_at_start)
+        code = 3 if report.stop_reason is StopReason.FAILED else 0
     except KeyboardInterrupt:  # stopped while still starting: nothing of it to close
-        flush_tracking()
-        sys.exit(0)
+        pass
+    finally:  # the runner's stop signal may still be on its way: it must not interrupt the shutdown
+        signals.ignore()
     flush_tracking()  # spawned processes skip atexit: send spooled tracking writes now
-    sys.exit(3 if report.stop_reason is StopReason.FAILED else 0)
+    sys.exit(code)
 
 
 class _Pool:
@@ -494,7 +497,10 @@ def _detached_main(argv: list[str]) -> None:
     settings = Settings.from_private_json(sys.stdin.read())
     signals.install()
     install_log_redaction()
-    handle = run_study(name, settings, workers=workers, progress=False, cluster=cluster)
+    try:
+        handle = run_study(name, settings, workers=workers, progress=False, cluster=cluster)
+    finally:
+        signals.ignore()
     print(f"study {handle.name}: {handle.state}", flush=True)
     flush_tracking()
     if signals.received() is not None:

@@ -46,6 +46,21 @@ def install() -> None:
         signal.signal(sig, _stop)
 
 
+def ignore() -> None:
+    """Ignore every stop signal from now on: this process's cleanup has begun.
+
+    Called where a process starts to wind down (a worker leaving its loop, a command
+    returning): a signal landing later, while threads are joined, finalisers run or the
+    interpreter shuts down, would otherwise raise `KeyboardInterrupt` inside that shutdown
+    and print an "Exception ignored" traceback. The exit code still reports a signal
+    received before this point.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in HANDLED:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def reset() -> None:
     """Forget a received signal (a new process or a test)."""
     global _received

@@ -72,6 +72,7 @@ def run(app: Any) -> NoReturn:
 
             print(redact_text("".join(traceback.format_exception(exc))), file=sys.stderr, flush=True)
             code = BUG
+    signals.ignore()  # winding down: a late signal must not interrupt the flush or the shutdown
     if signals.received() is not None:
         code = signals.exit_code()
     try:
