@@ -7,12 +7,14 @@ so the study's total number of trials is exact however many workers run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
 from dataclasses import dataclass, field
 
 import optuna
+from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
 from studies._recording import StudyRecorder
@@ -53,6 +55,7 @@ class Worker:
         self.settings = settings
         self.supervised = supervised  # a spawned worker whose runner recovers its trials if it dies
         self._attrs_cache: tuple[float, dict] | None = None
+        self._pending: optuna.Trial | None = None  # reserved, not yet told: failed if a stop cuts in
         self.url = settings.studies.storage
         self.tracker = Tracker(settings)
         self._recorder: StudyRecorder | None = None
@@ -113,13 +116,22 @@ class Worker:
             reason = self.stop_reason(self._attrs(), self.study.get_trials(deepcopy=False))
             if reason is not None:
                 return None, reason
-            trial = self.study.ask()
+            trial = self._pending = self.study.ask()
             if self.spec.space:
                 try:
                     suggest(trial, self.spec.space)
                 except Exception as exc:  # a bad proposal is the trial's failure, reported by run_trial
                     log.warning("trial %d: sampling failed: %s", trial.number, exc)
             return trial, None
+
+    def _fail_pending(self) -> None:
+        """A stop that landed between reserving a trial and its own handling: fail it, never leave it RUNNING."""
+        trial, self._pending = self._pending, None
+        if trial is None:
+            return
+        with contextlib.suppress(UpdateFinishedTrialError):
+            trial.set_user_attr(Attr.ERROR, "interrupted")
+            self.study.tell(trial, state=TrialState.FAIL)
 
     def run(self, max_trials: int | None = None, on_trial=None) -> WorkerReport:
         """Run trials until a stop reason; `on_trial()` is called after each (e.g. a progress bar)."""
@@ -135,6 +147,7 @@ class Worker:
                 if trial is None:
                     break
                 finished = run_trial(self.study, trial, self.spec, self.recorder, rate, tag_worker=self.supervised)
+                self._pending = None
                 report.trials += 1
                 report.states[finished.state.name] = report.states.get(finished.state.name, 0) + 1
                 if finished.state == TrialState.FAIL:
@@ -142,6 +155,9 @@ class Worker:
                 self.recorder.log_progress(self.study)
                 if on_trial is not None:
                     on_trial()
+        except KeyboardInterrupt:
+            self._fail_pending()
+            raise
         finally:
             self.recorder.log_progress(self.study, force=True)
         return report
