@@ -1,7 +1,8 @@
 """tunetrack's settings root: the tracker's sections plus where studies live and what an agent may do.
 
 One root, one prefix (`TUNETRACK_`), one `.env`: `TUNETRACK_STUDIES__STORAGE=postgresql://...`,
-`TUNETRACK_AGENT__MAX_TRIALS=50`, `TUNETRACK_CLUSTER__ADDRESS=tcp://scheduler:8786`. The tracking sections (`tracking`, `steps`) are defined in
+`TUNETRACK_AGENT__MAX_TRIALS=50`, `TUNETRACK_CLUSTER__ADDRESS=tcp://scheduler:8786`,
+`TUNETRACK_RETENTION__OLDER_THAN=30d`. The tracking sections (`tracking`, `steps`) are defined in
 `tracker.settings`; this module adds the sections only studies read.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from studies.durations import parse_duration
 from tracker.settings import SERVER_DATABASES, TrackerSettings, load
 from tracker.sqlite import absolute_sqlite_url
 
@@ -80,12 +82,36 @@ class AgentSettings(BaseModel):
         3, ge=1, le=100, description="Promotion gate: held-out instances re-evaluated (not used by the study).")
 
 
+class RetentionSettings(BaseModel):
+    """The retention policy `tunetrack gc` applies when run without study names.
+
+    `TUNETRACK_RETENTION__STUDIES='["sa-*"]'` makes a plain `tunetrack gc` (a cron job, say) clean
+    every finished study matching a pattern; `older_than` and `keep_top` are also the defaults of
+    `gc`'s `--older-than` and `--keep-top`.
+    """
+
+    model_config = _SECTION
+
+    studies: list[str] = Field(
+        default_factory=list, description="fnmatch patterns of the studies a plain `tunetrack gc` cleans ('*' = every "
+        "finished study); empty = `gc` needs study names or --all.")
+    older_than: str = Field("14d", description="Only runs that ended longer ago than this: 0s, 90m, 12h, 14d.")
+    keep_top: int = Field(5, ge=0, description="The K best trials kept with their solves (besides the best).")
+
+    @field_validator("older_than")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)  # its ValueError names the forms allowed
+        return value
+
+
 class Settings(TrackerSettings):
-    """The settings root: `tracking` and `steps` (from the tracker), `studies` and `agent`."""
+    """The settings root: `tracking` and `steps` (from the tracker), `studies`, `agent`, `cluster`, `retention`."""
 
     studies: StudySettings = Field(default_factory=StudySettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
     cluster: ClusterSettings = Field(default_factory=ClusterSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     def resolved(self) -> "Settings":
         """A copy whose local stores (tracking and studies) are absolute paths."""

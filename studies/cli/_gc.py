@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 import typer
 from rich.table import Table
 
@@ -22,10 +24,13 @@ def _size(n: int) -> str:
 
 
 def gc(
-    study: list[str] = typer.Argument(None, help="Studies to clean (finished or stopped ones)."),
+    study: list[str] = typer.Argument(None, help="Studies to clean (finished or stopped ones); none: the retention "
+                                      "policy's studies (TUNETRACK_RETENTION__STUDIES)."),
     all_: bool = typer.Option(False, "--all", help="Every finished study in the storage (running ones are skipped)."),
-    older_than: str = typer.Option("14d", "--older-than", help="Only runs that ended longer ago than this (0s, 90m, 14d)."),
-    keep_top: int = typer.Option(5, "--keep-top", min=0, help="Keep the K best trials with their solves."),
+    older_than: str = typer.Option(None, "--older-than", help="Only runs that ended longer ago than this (0s, 90m, 14d); "
+                                   "default: retention.older_than (14d)."),
+    keep_top: int = typer.Option(None, "--keep-top", min=0, help="Keep the K best trials with their solves; "
+                                 "default: retention.keep_top (5)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would go and the bytes it frees; delete nothing."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -34,22 +39,28 @@ def gc(
     Keeps the study run, the best trial, the top K, promoted trials and their solves; records what it
     dropped on the study run (tag `tt.gc`, metrics `gc.*`, artefact `gc/dropped-<time>.json`); then runs
     `mlflow gc` on the tracking store so the runs' rows and artefact directories are gone for good.
+    Without study names or --all it applies the retention policy in settings (`TUNETRACK_RETENTION__*`).
     """
     from studies.monitor import RuleError, parse_duration
     from studies.retention import StudyBusy, collect
 
     settings = settings_or_exit()
-    if not study and not all_:
-        fail("name one or more studies, or --all")
+    policy = settings.retention
+    by_policy = not study and not all_
+    if by_policy and not policy.studies:
+        fail("name one or more studies, or --all, or set a retention policy: "
+             "TUNETRACK_RETENTION__STUDIES='[\"*\"]' (fnmatch patterns of the studies a plain `gc` cleans)")
     try:
-        seconds = parse_duration(older_than)
+        seconds = parse_duration(older_than if older_than is not None else policy.older_than)
     except RuleError as exc:
         fail(f"--older-than: {exc}")
+    keep_top = policy.keep_top if keep_top is None else keep_top
     names = list(study or [])
-    if all_:
+    if all_ or by_policy:
         from studies.queries import list_studies
 
-        names += [s.name for s in list_studies(settings) if s.state is not None and s.state.is_finished()]
+        finished = [s.name for s in list_studies(settings) if s.state is not None and s.state.is_finished()]
+        names += finished if all_ else [n for n in finished if any(fnmatch.fnmatch(n, p) for p in policy.studies)]
     reports, refused = [], []
     for name in dict.fromkeys(names):
         try:

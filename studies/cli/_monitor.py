@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
 def monitor(
     study: list[str] = typer.Argument(None, help="Study name(s) to watch."),
     filter_: list[str] = typer.Option(None, "--filter", help="Also watch every study whose name matches (fnmatch, e.g. 'sa-*')."),
+    plan: list[str] = typer.Option(None, "--plan", help="Watch a plan (file or shipped name): each cell's study as the plan starts it."),
     run: list[str] = typer.Option(None, "--run", help="Watch an MLflow run (a solve): best, current, temperature."),
     alert: list[str] = typer.Option(None, "--alert", help="Alert rule, repeatable: 'best<0.01', 'stall(20)', 'stall(10m)', "
                                     "'change(best,20)<1e-4', 'failure_rate>0.2', 'budget>=0.8', 'worker_death'."),
@@ -31,11 +32,12 @@ def monitor(
     exec_: str = typer.Option(None, "--exec", help="Run this shell command per alert (alert JSON on stdin, TT_ALERT_* env)."),
     no_record: bool = typer.Option(False, "--no-record", help="Do not record alerts on the study run."),
 ) -> None:
-    """Watch studies (trials by state, best, spend vs budget, rate, ETA, workers) or solve runs live, with alerts.
+    """Watch studies (trials by state, best, spend vs budget, rate, ETA, workers), plans or solve runs live, with alerts.
 
     Every alert that fires is recorded on the study run: tag `tt.alert.<rule>` and metric `alert.<rule>`.
     """
     from studies.monitor import MIN_INTERVAL_S, Actions, Monitor, parse_rules, resolve_studies
+    from studies.plans import load_plan
 
     if interval < MIN_INTERVAL_S:
         fail(f"--interval must be at least {MIN_INTERVAL_S} s but got {interval:g}")
@@ -47,7 +49,8 @@ def monitor(
     try:
         rules = parse_rules(alert)
         names = resolve_studies(settings, study or [], filter_ or [])
-        watcher = Monitor(settings, studies=names, run_ids=run or [], rules=rules,
+        plans = [load_plan(p) for p in plan or []]
+        watcher = Monitor(settings, studies=names, run_ids=run or [], rules=rules, plans=plans,
                           actions=Actions(post_url=post, command=exec_), record_alerts=not no_record)
     except (TunetrackError, ValueError, KeyError) as exc:
         fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))

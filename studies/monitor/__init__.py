@@ -7,7 +7,7 @@ metric `alert.<key>`) and can ring, exit, POST JSON or run a command. MLflow has
 alerts of its own (its webhooks fire on registry events only).
 
 Layout: `_rules` (the rule language), `_evaluate` (rules on observations, the latch),
-`_observe` (snapshots from the stores), `_actions` (record and announce), `_monitor` (one
+`_observe` (snapshots from the stores), `_plan` (a plan's cells joining as they start), `_actions` (record and announce), `_monitor` (one
 refresh), `_view` (the Rich rendering).
 """
 
@@ -16,6 +16,7 @@ from studies.monitor._errors import RuleError
 from studies.monitor._evaluate import Alert, AlertLatch, Observation, check
 from studies.monitor._monitor import MIN_INTERVAL_S, Frame, Monitor, resolve_studies
 from studies.monitor._observe import RunSnapshot, StudySnapshot, summarize_study
+from studies.monitor._plan import PlanProgress, PlanWatch, UnknownPlan
 from studies.monitor._rules import Rule, parse_duration, parse_rule, parse_rules
 
 __all__ = [
@@ -26,10 +27,13 @@ __all__ = [
     "Frame",
     "Monitor",
     "Observation",
+    "PlanProgress",
+    "PlanWatch",
     "Rule",
     "RuleError",
     "RunSnapshot",
     "StudySnapshot",
+    "UnknownPlan",
     "alert_metric",
     "alert_tag",
     "check",

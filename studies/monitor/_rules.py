@@ -19,13 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from studies.durations import UNITS_S
+from studies.durations import parse_duration as _seconds
 from studies.monitor._errors import RuleError
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq, "!=": operator.ne,
 }
 _OP_WORDS = {"<=": "le", ">=": "ge", "<": "lt", ">": "gt", "==": "eq", "!=": "ne"}
-_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 METRICS = (
     "best", "value", "complete", "pruned", "failed", "running", "finished", "failure_rate", "spend", "budget",
@@ -91,8 +92,8 @@ def _key_number(value: float) -> str:
 def parse_window(text: str) -> Window:
     """`20` (observations) or `90s`, `10m`, `2h`, `1d`."""
     text = text.strip()
-    if text and text[-1] in _UNITS:
-        seconds = float(text[:-1]) * _UNITS[text[-1]]
+    if text and text[-1] in UNITS_S:
+        seconds = float(text[:-1]) * UNITS_S[text[-1]]
         if seconds <= 0:
             raise RuleError(f"window must be positive but got {text!r}")
         return Window(seconds=seconds)
@@ -106,11 +107,11 @@ def parse_window(text: str) -> Window:
 
 
 def parse_duration(text: str) -> float:
-    """`0s`, `90s`, `10m`, `14d`, `1.5h` in seconds (a bare number is seconds)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
-    if not match:
-        raise RuleError(f"duration must look like 0s, 90s, 10m, 2h or 14d but got {text!r}")
-    return float(match.group(1)) * _UNITS.get(match.group(2) or "s", 1.0)
+    """`0s`, `90s`, `10m`, `14d`, `1.5h` in seconds (a bare number is seconds); a `RuleError` otherwise."""
+    try:
+        return _seconds(text)
+    except ValueError as exc:
+        raise RuleError(str(exc)) from None
 
 
 def _number(text: str, rule: str) -> float:

@@ -11,6 +11,7 @@ from rich.text import Text
 from studies.monitor._evaluate import Alert
 from studies.monitor._monitor import Frame
 from studies.monitor._observe import RunSnapshot, StudySnapshot
+from studies.monitor._plan import PlanProgress
 
 
 def _num(value: float | None, fmt: str = ".6g") -> str:
@@ -53,12 +54,20 @@ def run_table(s: RunSnapshot) -> Table:
     return table
 
 
+def plan_line(p: PlanProgress) -> Text:
+    waiting = f"; next: {p.waiting[0]}" if p.waiting and p.status == "RUNNING" else ""
+    return Text(f"plan {p.name}: {p.cells_finished} of {p.cells_total} cells finished, "
+                f"{p.cells_started - p.cells_finished} running ({(p.status or 'not started').lower()}){waiting}",
+                style="bold")
+
+
 def alert_line(alert: Alert) -> Text:
     return Text(f"ALERT {alert.target}: {alert.message}", style="bold white on red")
 
 
 def render(frame: Frame, fired: Sequence[Alert] = ()) -> RenderableType:
-    parts: list[RenderableType] = [
+    parts: list[RenderableType] = [plan_line(p) for p in frame.plans]
+    parts += [
         study_table(s) if isinstance(s, StudySnapshot) else run_table(s) for s in frame.snapshots
     ]
     parts += [alert_line(a) for a in fired[-10:]]

@@ -114,3 +114,28 @@ def test_a_multi_objective_study_keeps_its_pareto_front() -> None:
     rows += [RunRow(f"t{n}", "trial", n, "study", "FINISHED", 1.0) for n in values]
     kept, drops = select_drops(rows, trials, ["minimize", "minimize"], keep_top=0, cutoff=5.0)
     assert kept == {0, 1} and [(d.run_id, d.reason) for d in drops] == [("s2", "dominated")]
+
+
+def test_a_plain_gc_applies_the_retention_policy_from_settings(
+    study_settings: Settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unset = runner.invoke(app, ["gc", "--dry-run"])
+    assert unset.exit_code == 2 and "TUNETRACK_RETENTION__STUDIES" in unset.output
+
+    for name in ("keep-a", "other"):
+        start_study(callable_spec(name, "quadratic", budget={"n_trials": 3}), study_settings, progress=False)
+    monkeypatch.setenv("TUNETRACK_RETENTION__STUDIES", '["keep-*"]')
+    monkeypatch.setenv("TUNETRACK_RETENTION__OLDER_THAN", "0s")
+    monkeypatch.setenv("TUNETRACK_RETENTION__KEEP_TOP", "1")
+    planned = runner.invoke(app, ["gc", "--dry-run", "--json"])
+    assert planned.exit_code == 0, planned.output
+    (report,) = json.loads(planned.stdout)["reports"]
+    assert (report["study"], report["older_than_s"], report["keep_top"]) == ("keep-a", 0.0, 1)
+
+    flags_win = runner.invoke(app, ["gc", "--dry-run", "--json", "--keep-top", "2", "--older-than", "1h"])
+    (report,) = json.loads(flags_win.stdout)["reports"]
+    assert (report["older_than_s"], report["keep_top"]) == (3600.0, 2)
+
+    monkeypatch.setenv("TUNETRACK_RETENTION__OLDER_THAN", "two weeks")
+    bad = runner.invoke(app, ["gc", "--dry-run"])
+    assert bad.exit_code == 2 and "retention.older_than" in bad.output and "14d" in bad.output
