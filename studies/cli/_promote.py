@@ -67,8 +67,8 @@ def render(report) -> None:
     console.print(f"fresh seeds: {', '.join(map(str, report.seeds))}; measure: {report.metric}", highlight=False)
     for figures in report.budgets:
         d = figures.decision
-        console.print(f"{report.metric} at the {figures.label}: mean {d.mean_current:.6g} -> {d.mean_candidate:.6g}, "
-                      f"one-sided p={d.p_value:.3g}", highlight=False, soft_wrap=True)
+        console.print(f"{report.metric} at the {figures.label}: mean {d.mean_current:.6g} -> {d.mean_candidate:.6g} "
+                      f"({d.relative_change:+.1%}), one-sided p={d.p_value:.3g}", highlight=False, soft_wrap=True)
         table = Table()
         for column in ("seed", "current", f"trial {report.trial}", "better"):
             table.add_column(column)

@@ -28,6 +28,8 @@ def test_clearly_better_candidate_is_accepted() -> None:
     assert decision.p_value < 0.001 and decision.n_pairs == 12
     assert decision.seeds_better == decision.seeds_total == 3
     assert decision.mean_candidate < decision.mean_current
+    assert decision.relative_change == pytest.approx(
+        (decision.mean_candidate - decision.mean_current) / decision.mean_current) and decision.relative_change < 0
     assert decision.reason.startswith("candidate wins")
 
 
