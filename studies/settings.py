@@ -20,6 +20,9 @@ from tracker.sqlite import absolute_sqlite_url
 
 DEFAULT_STUDY_STORAGE = "sqlite:///mlruns/studies.db"
 DEFAULT_COST_RATE = 1.0
+HEARTBEAT_INTERVAL_S = 5
+"""How often a running trial's worker writes its heartbeat to the study storage."""
+DEFAULT_HEARTBEAT_GRACE_S = 20
 
 _SECTION = ConfigDict(extra="forbid", validate_default=True)
 # `local`, `local:N` or a Dask scheduler address
@@ -33,6 +36,10 @@ class StudySettings(BaseModel):
 
     storage: str = Field(DEFAULT_STUDY_STORAGE, description="Optuna RDB storage URL.")
     cost_rate: float = Field(DEFAULT_COST_RATE, gt=0.0, description="Cost units per second of solver time.")
+    heartbeat_grace_s: int = Field(
+        DEFAULT_HEARTBEAT_GRACE_S, gt=HEARTBEAT_INTERVAL_S,
+        description="Seconds without a heartbeat after which a RUNNING trial's worker counts as dead and the "
+        "trial is failed (and retried); raise it on machines so loaded that heartbeats are late.")
 
     @field_validator("storage")
     @classmethod

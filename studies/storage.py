@@ -22,6 +22,7 @@ from tracker._store_lock import create_locked
 from tracker._stores import make_directory, store_failure
 from tracker.errors import StoreUnavailable
 from tracker.redaction import redact_text
+from studies.settings import DEFAULT_HEARTBEAT_GRACE_S, HEARTBEAT_INTERVAL_S
 from tracker.sqlite import SQLITE_BUSY_TIMEOUT_S, absolute_sqlite_url, apply_pragmas, sqlite_path
 
 # Optuna 4.9 renamed the stale-trial callback argument.
@@ -30,8 +31,7 @@ _STALE_CALLBACK_ARG = (
     if "heartbeat_stale_trial_callback" in inspect.signature(RDBStorage.__init__).parameters
     else "failed_trial_callback"
 )
-HEARTBEAT_INTERVAL_S = 5
-GRACE_PERIOD_S = 20
+GRACE_PERIOD_S = DEFAULT_HEARTBEAT_GRACE_S
 
 
 def _on_connect_sqlite(dbapi_connection, _record) -> None:

@@ -59,7 +59,8 @@ class Worker:
         self.url = settings.studies.storage
         self.tracker = Tracker(settings)
         self._recorder: StudyRecorder | None = None
-        storage = get_storage(self.url, failed_trial_callback=self._on_stale)
+        storage = get_storage(self.url, grace_period=settings.studies.heartbeat_grace_s,
+                              failed_trial_callback=self._on_stale)
         probe = optuna.load_study(study_name=study_name, storage=storage)
         self.spec: StudySpec = spec_from_json(probe.user_attrs[Attr.SPEC])
         if trials_at_start is None:  # a joining worker: what the storage holds now makes its seed its own

@@ -283,3 +283,16 @@ def test_coordinate_descent_records_its_tier_gates(study_settings: Settings) -> 
     tiers = json.loads(Path(path).read_text())
     assert [(t["tier"], t["params"], t["trials"], t["kept"]) for t in tiers] == [(0, ["x"], 3, True), (1, ["y"], 2, False)]
     assert tiers[1]["incumbent"] == tiers[0]["best"] and tiers[1]["best"] == pytest.approx(tiers[0]["best"])
+
+
+def test_a_worker_fails_stale_trials_after_the_grace_in_settings(study_settings: Settings) -> None:
+    from studies.runner import prepare_study
+    from studies.spec import load_spec
+    from studies.worker import Worker
+
+    prepare_study(load_spec(callable_spec("grace", "quadratic")), study_settings)
+    patient = study_settings.model_copy(update={"studies": study_settings.studies.model_copy(
+        update={"heartbeat_grace_s": 600})})
+    for settings, grace in ((study_settings, 20), (patient, 600)):
+        worker = Worker("grace", settings)
+        assert worker.study._storage._backend.grace_period == grace  # the storage that fails stale trials
