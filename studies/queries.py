@@ -43,10 +43,11 @@ class TrialCounts(BaseModel):
     waiting: int = 0
 
 
-class StudyStatus(BaseModel):
+class StudyFigures(BaseModel):
+    """What every view of a study's progress reports: `study status`, the agent's status tool, the monitor."""
+
     name: str
     state: StudyState
-    objective: str
     direction: str
     target_trials: int
     trials: TrialCounts
@@ -58,6 +59,10 @@ class StudyStatus(BaseModel):
     eta_s: float | None
     experiment_id: str | None
     parent_run_id: str | None
+
+
+class StudyStatus(StudyFigures):
+    objective: str
     last_activity: datetime | None
     pareto: ParetoSummary | None = Field(None, description="Multi-objective studies: the Pareto front.")
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from studies.monitor._evaluate import Observation
 from studies.pruners import spend_of
-from studies.queries import TrialCounts, open_study, study_state
+from studies.queries import StudyFigures, TrialCounts, open_study, study_state
 from studies.spec import StudySpec
 from studies.vocabulary import COUNTED_STATES, Attr, StudyState, best_trial, best_value
 from studies.settings import Settings
@@ -26,29 +26,16 @@ from tracker import Tracker
 SOLVE_SERIES = ("best", "current", "temperature")
 
 
-class StudySnapshot(BaseModel):
+class StudySnapshot(StudyFigures):
     """A study at one refresh: what `monitor --json` prints and the live view shows."""
 
     kind: str = "study"
-    name: str
-    state: StudyState
-    direction: str
-    target_trials: int
-    trials: TrialCounts
-    best_value: float | None
-    best_trial: int | None
-    spend: float
-    budget_cost: float | None
     budget_fraction: float | None
-    elapsed_s: float | None
     rate_per_min: float | None
-    eta_s: float | None
     workers_alive: int
     workers_lost: int
     failure_rate: float | None
     trials_since_best: int | None
-    parent_run_id: str | None
-    experiment_id: str | None
     at: float
 
     def values(self) -> dict[str, float]:
