@@ -1,4 +1,4 @@
-"""Code generation settings for every solver kernel, applied once when `solvers` is imported.
+"""Code generation for every solver kernel: one LLVM option and the `Lane` max-plus helpers.
 
 The hot loops (makespan, Taillard heads and tails, best-move scans) are chains of
 `max(a, b) + x` on random data. LLVM's x86 "cmov converter" turns such selects on a
@@ -7,13 +7,146 @@ they are not, and the mispredictions cost 2-4x against the same loop built by gc
 `benchmarks/kernels_vs_c.py`). Turning the conversion off keeps the branch-free `cmov`.
 The option only changes instruction selection, never results; it applies to code compiled
 after this import (numba's on-disk cache is keyed on our source files, which import this first).
+
+Even branch-free, a scalar `max` is `cmp` + `cmov` (2 cycles) where gcc keeps the chain in a
+vector register (`pmaxsd`, 1 cycle), so a chain of `max(a, b) + x` runs 3 cycles a link
+against gcc's 2. `Lane` holds an integer in lane 0 of a 128-bit vector so LLVM emits the
+vector instructions too: `lane(x)` puts a value in, `max_add(a, b, x)` is max(a, b) + x,
+`vmax` and `vadd` are max and +, `first(a)` takes the value out. The arithmetic is the
+same integer arithmetic (wrapping like numba's), so results are identical. Where the CPU
+has no vector max of that width (x86-64 before SSE4.1 for 32 bits, before AVX-512VL for 64
+bits; other architectures are not tuned), or numba targets another CPU than this one, the
+helpers emit the scalar form.
 """
 
 from __future__ import annotations
 
 import llvmlite.binding as llvm
+from llvmlite import ir
+from numba import types
+from numba.core import config
+from numba.extending import intrinsic, models, register_model
 
 CODEGEN_OPTIONS = ("-x86-cmov-converter=false",)
 
 for _option in CODEGEN_OPTIONS:
     llvm.set_option("tunetrack-solvers", _option)
+
+
+def _vector_max_bits() -> frozenset[int]:
+    """Integer widths whose vector max is one native instruction on the CPU numba targets."""
+    if config.CPU_NAME and config.CPU_NAME != "host":
+        return frozenset()
+    if not llvm.get_process_triple().startswith("x86_64"):
+        return frozenset()
+    features = llvm.get_host_cpu_features()
+    bits = set()
+    if features.get("sse4.1"):
+        bits.add(32)
+    if features.get("avx512vl"):
+        bits.add(64)
+    return frozenset(bits)
+
+
+VECTOR_MAX_BITS = _vector_max_bits()
+_LANE0 = ir.Constant(ir.IntType(32), 0)
+
+
+class Lane(types.Type):
+    """An integer of `dtype` carried in lane 0 of a 128-bit vector (scalar if no vector max)."""
+
+    def __init__(self, dtype: types.Integer):
+        self.dtype = dtype
+        super().__init__(name=f"Lane({dtype})")
+
+
+def _llvm_type(dtype: types.Integer) -> ir.Type:
+    bits = dtype.bitwidth
+    return ir.VectorType(ir.IntType(bits), 128 // bits) if bits in VECTOR_MAX_BITS else ir.IntType(bits)
+
+
+@register_model(Lane)
+class _LaneModel(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, _llvm_type(fe_type.dtype))
+
+
+def _is_vector(value: ir.Value) -> bool:
+    return isinstance(value.type, ir.VectorType)
+
+
+def _smax(builder: ir.IRBuilder, a: ir.Value, b: ir.Value) -> ir.Value:
+    if _is_vector(a):
+        name = f"llvm.smax.v{a.type.count}i{a.type.element.width}"
+    else:
+        name = f"llvm.smax.i{a.type.width}"
+    fn = builder.module.globals.get(name) or ir.Function(builder.module, ir.FunctionType(a.type, [a.type, a.type]),
+                                                         name)
+    return builder.call(fn, [a, b])
+
+
+@intrinsic
+def lane(typingctx, x):
+    """`x` (an integer) as a Lane of its own type."""
+    if not isinstance(x, types.Integer):
+        return None
+
+    def codegen(context, builder, sig, args):
+        lty = context.get_value_type(sig.return_type)
+        if not isinstance(lty, ir.VectorType):
+            return args[0]
+        return builder.insert_element(ir.Constant(lty, None), args[0], _LANE0)
+
+    return Lane(x)(x), codegen
+
+
+@intrinsic
+def first(typingctx, a):
+    """The integer a Lane holds."""
+    if not isinstance(a, Lane):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.extract_element(args[0], _LANE0) if _is_vector(args[0]) else args[0]
+
+    return a.dtype(a), codegen
+
+
+def _same_lanes(*args) -> bool:
+    return isinstance(args[0], Lane) and all(a == args[0] for a in args)
+
+
+@intrinsic
+def max_add(typingctx, a, b, x):
+    """max(a, b) + x on Lanes of one type."""
+    if not _same_lanes(a, b, x):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.add(_smax(builder, args[0], args[1]), args[2])
+
+    return a(a, b, x), codegen
+
+
+@intrinsic
+def vmax(typingctx, a, b):
+    """max(a, b) on Lanes of one type."""
+    if not _same_lanes(a, b):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return _smax(builder, args[0], args[1])
+
+    return a(a, b), codegen
+
+
+@intrinsic
+def vadd(typingctx, a, b):
+    """a + b on Lanes of one type (wrapping, like numba's integer +)."""
+    if not _same_lanes(a, b):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.add(args[0], args[1])
+
+    return a(a, b), codegen

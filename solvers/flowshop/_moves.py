@@ -8,12 +8,19 @@ Conventions for every kernel here (no kernel allocates; workspaces are passed in
   e, q  (n + 1, m) workspaces for heads and tails (contents overwritten);
   f     (n + 1,) workspace / output of makespans per insertion position;
   rng   uint64 (1,) state of `solvers._rng`.
+
+The `max(a, b) + x` chains run on `solvers._jit` Lanes (vector max, as gcc emits for the
+same loops); the arithmetic and results are those of plain integers. Job numbers and the
+indices of downward loops are cast to `np.uintp` where they index: they are never negative,
+and an unsigned index spares the negative-index wraparound numba adds to every signed one.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
+from solvers._jit import first, lane, max_add, vadd, vmax
 from solvers._rng import rand_below, shuffle
 
 
@@ -24,10 +31,12 @@ def makespan(p, seq, k, c):
     for r in range(m):
         c[r] = 0
     for i in range(k):
-        row = p[seq[i]]
-        c[0] += row[0]
+        row = p[np.uintp(seq[i])]
+        acc = vadd(lane(c[0]), lane(row[0]))
+        c[0] = first(acc)
         for r in range(1, m):
-            c[r] = max(c[r], c[r - 1]) + row[r]
+            acc = max_add(acc, lane(c[r]), lane(row[r]))
+            c[r] = first(acc)
     return c[m - 1]
 
 
@@ -46,29 +55,34 @@ def insertion_makespans(p, seq, k, job, e, q, f):
         e0[r] = 0
         qk[r] = 0
     for i in range(1, k + 1):
-        row = p[seq[i - 1]]
+        row = p[np.uintp(seq[i - 1])]
         ei = e[i]
         ep = e[i - 1]
-        ei[0] = ep[0] + row[0]
+        acc = vadd(lane(ep[0]), lane(row[0]))
+        ei[0] = first(acc)
         for r in range(1, m):
-            ei[r] = max(ei[r - 1], ep[r]) + row[r]
+            acc = max_add(acc, lane(ep[r]), lane(row[r]))
+            ei[r] = first(acc)
     for i in range(k - 1, -1, -1):
-        row = p[seq[i]]
-        qi = q[i]
-        qn = q[i + 1]
-        qi[m - 1] = qn[m - 1] + row[m - 1]
+        row = p[np.uintp(seq[i])]
+        qi = q[np.uintp(i)]
+        qn = q[np.uintp(i + 1)]
+        acc = vadd(lane(qn[m - 1]), lane(row[m - 1]))
+        qi[m - 1] = first(acc)
         for r in range(m - 2, -1, -1):
-            qi[r] = max(qi[r + 1], qn[r]) + row[r]
-    pj = p[job]
+            u = np.uintp(r)
+            acc = max_add(acc, lane(qn[u]), lane(row[u]))
+            qi[u] = first(acc)
+    pj = p[np.uintp(job)]
     for i in range(k + 1):
         ei = e[i]
         qi = q[i]
-        fr = ei[0] + pj[0]
-        best = fr + qi[0]
+        fr = vadd(lane(ei[0]), lane(pj[0]))
+        best = vadd(fr, lane(qi[0]))
         for r in range(1, m):
-            fr = max(fr, ei[r]) + pj[r]
-            best = max(best, fr + qi[r])
-        f[i] = best
+            fr = max_add(fr, lane(ei[r]), lane(pj[r]))
+            best = vmax(best, vadd(fr, lane(qi[r])))
+        f[i] = first(best)
 
 
 @njit(cache=True, nogil=True)
