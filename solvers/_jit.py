@@ -5,8 +5,12 @@ The hot loops (makespan, Taillard heads and tails, best-move scans) are chains o
 loop-carried chain into branches, betting they are predictable; on random processing times
 they are not, and the mispredictions cost 2-4x against the same loop built by gcc (see
 `benchmarks/kernels_vs_c.py`). Turning the conversion off keeps the branch-free `cmov`.
-The option only changes instruction selection, never results; it applies to code compiled
-after this import (numba's on-disk cache is keyed on our source files, which import this first).
+`-unroll-runtime=false` stops LLVM from unrolling loops whose trip count is only known at
+run time (the machine loop, m = 5..20): gcc -O3 does not, and at m = 5 the unrolled body is
+never entered while its set-up and remainder loop run on every job (insertion 20x5 went
+from 0.62 to 0.77 of C). Both options only change code generation, never results; they
+are process-wide LLVM settings and apply to code compiled after this import (numba's
+on-disk cache is keyed on our source files, which import this first).
 
 Even branch-free, a scalar `max` is `cmp` + `cmov` (2 cycles) where gcc keeps the chain in a
 vector register (`pmaxsd`, 1 cycle), so a chain of `max(a, b) + x` runs 3 cycles a link
@@ -27,7 +31,7 @@ from numba import types
 from numba.core import config
 from numba.extending import intrinsic, models, register_model
 
-CODEGEN_OPTIONS = ("-x86-cmov-converter=false",)
+CODEGEN_OPTIONS = ("-x86-cmov-converter=false", "-unroll-runtime=false")
 
 for _option in CODEGEN_OPTIONS:
     llvm.set_option("tunetrack-solvers", _option)

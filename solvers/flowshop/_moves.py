@@ -10,7 +10,12 @@ Conventions for every kernel here (no kernel allocates; workspaces are passed in
   rng   uint64 (1,) state of `solvers._rng`.
 
 The `max(a, b) + x` chains run on `solvers._jit` Lanes (vector max, as gcc emits for the
-same loops); the arithmetic and results are those of plain integers. Job numbers and the
+same loops); the arithmetic and results are those of plain integers. The first machine's
+running sum (last machine's for tails) is carried in a Lane from job to job, as gcc does,
+rather than reloaded: a value crossing from a general register into a vector one at the
+start of every row costs more than the row's own work at m = 5. `insertion_makespans` is
+inlined into its callers (as gcc inlines it): a call passes every array as a dozen stack
+words, and its long-lived row views (e[0], q[k], p[job]) cost reference-count calls. Job numbers and the
 indices of downward loops are cast to `np.uintp` where they index: they are never negative,
 and an unsigned index spares the negative-index wraparound numba adds to every signed one.
 """
@@ -30,9 +35,11 @@ def makespan(p, seq, k, c):
     m = p.shape[1]
     for r in range(m):
         c[r] = 0
+    c0 = lane(c[0])
     for i in range(k):
         row = p[np.uintp(seq[i])]
-        acc = vadd(lane(c[0]), lane(row[0]))
+        c0 = vadd(c0, lane(row[0]))
+        acc = c0
         c[0] = first(acc)
         for r in range(1, m):
             acc = max_add(acc, lane(c[r]), lane(row[r]))
@@ -40,7 +47,7 @@ def makespan(p, seq, k, c):
     return c[m - 1]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def insertion_makespans(p, seq, k, job, e, q, f):
     """Makespan of inserting `job` at every position 0..k of the k-job sequence, in O(k m).
 
@@ -49,35 +56,40 @@ def insertion_makespans(p, seq, k, job, e, q, f):
     f_r = max(f_{r-1}, e[i, r]) + p[job, r]. Fills f[0..k].
     """
     m = p.shape[1]
-    e0 = e[0]
-    qk = q[k]
     for r in range(m):
-        e0[r] = 0
-        qk[r] = 0
+        e[0, r] = 0
+        q[k, r] = 0
+    head = lane(e[0, 0])
     for i in range(1, k + 1):
         row = p[np.uintp(seq[i - 1])]
         ei = e[i]
         ep = e[i - 1]
-        acc = vadd(lane(ep[0]), lane(row[0]))
+        head = vadd(head, lane(row[0]))
+        acc = head
         ei[0] = first(acc)
         for r in range(1, m):
             acc = max_add(acc, lane(ep[r]), lane(row[r]))
             ei[r] = first(acc)
+    tail = lane(q[k, m - 1])
     for i in range(k - 1, -1, -1):
-        row = p[np.uintp(seq[i])]
-        qi = q[np.uintp(i)]
-        qn = q[np.uintp(i + 1)]
-        acc = vadd(lane(qn[m - 1]), lane(row[m - 1]))
+        u = np.uintp(i)
+        row = p[np.uintp(seq[u])]
+        qi = q[u]
+        qn = q[u + 1]
+        tail = vadd(tail, lane(row[m - 1]))
+        acc = tail
         qi[m - 1] = first(acc)
         for r in range(m - 2, -1, -1):
-            u = np.uintp(r)
-            acc = max_add(acc, lane(qn[u]), lane(row[u]))
-            qi[u] = first(acc)
-    pj = p[np.uintp(job)]
+            v = np.uintp(r)
+            acc = max_add(acc, lane(qn[v]), lane(row[v]))
+            qi[v] = first(acc)
+    jb = np.uintp(job)
+    pj0 = lane(p[jb, 0])
     for i in range(k + 1):
         ei = e[i]
         qi = q[i]
-        fr = vadd(lane(ei[0]), lane(pj[0]))
+        pj = p[jb]
+        fr = vadd(lane(ei[0]), pj0)
         best = vadd(fr, lane(qi[0]))
         for r in range(1, m):
             fr = max_add(fr, lane(ei[r]), lane(pj[r]))
