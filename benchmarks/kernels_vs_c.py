@@ -2,16 +2,22 @@
 
 Builds `benchmarks/c/kernels.c` with `gcc -O3 -march=native` into a temporary directory,
 then for each kernel runs numba and C on the same instance and the same move sequence,
-compares checksums (refuses to report if they differ) and prints the median of 5 timings
-(numba and C runs interleaved; each timed as this thread's CPU time, so on a busy machine
-the time the thread waits for a core counts on neither side).
+compares checksums (refuses to report if they differ) and prints rates and their ratio.
+
+Method: each side runs its whole move loop inside one compiled call (a numba driver, a C
+driver called once through ctypes), so call overhead is once per ~30 ms run on both sides.
+Each run is timed as this thread's CPU time, so time spent waiting for a core counts on
+neither side. The runs come in rounds of one numba and one C run back to back (which side
+goes first alternates); the ratio is the median over rounds of the ratio within a round,
+so load that comes and goes on a shared machine (caches, clock) falls on both runs of a
+pair, and the rates printed are the medians of each side's runs.
 
 Kernels: flow-shop makespan (swap move then full evaluation) and Taillard's insertion
 neighbourhood (all positions of one job, O(n m)) on Taillard 20x5 .. 100x20; colouring
 move evaluation (O(1) delta from the adjacency-colour table) and tabucol's neighbourhood scan
 in a state a real search reaches (DSatur cut by a few colours, then tabucol iterations).
 
-    NUMBA_NUM_THREADS=1 python benchmarks/kernels_vs_c.py [--repeats 5]
+    NUMBA_NUM_THREADS=1 python benchmarks/kernels_vs_c.py [--repeats 11]
 """
 
 from __future__ import annotations
@@ -67,23 +73,28 @@ def ptr(a: np.ndarray) -> ctypes.c_void_p:
     return ctypes.c_void_p(a.ctypes.data)
 
 
-def median_rates(runs: dict, ops: int, repeats: int) -> dict[str, tuple[float, int]]:
-    """{name: (median ops/s, checksum)} over `repeats` rounds; each round runs every `run()` once,
-    interleaved, so load from other processes falls on both sides alike. `run()` returns the
-    checksum, which must be the same every time."""
+def paired_rates(numba_run, c_run, ops: int, repeats: int) -> dict:
+    """Rates, checksums and the median within-round ratio numba / C over `repeats` rounds.
+
+    Each round times one numba and one C run back to back (the first side alternates), so
+    both runs of a pair see the same machine. `run()` returns the checksum, which must be
+    the same every time."""
+    runs = {"numba": numba_run, "C": c_run}
     times: dict[str, list[float]] = {name: [] for name in runs}
     sums: dict[str, set[int]] = {name: set() for name in runs}
     for run in runs.values():
         run()  # compile / warm caches
-    for _ in range(repeats):
-        for name, run in runs.items():
+    for rnd in range(repeats):
+        for name in (("numba", "C") if rnd % 2 == 0 else ("C", "numba")):
             t = time.thread_time()
-            sums[name].add(int(run()))
+            sums[name].add(int(runs[name]()))
             times[name].append(time.thread_time() - t)
     for name, seen in sums.items():
         if len(seen) != 1:
             sys.exit(f"{name}: checksum changes between runs: {seen}")
-    return {name: (ops / statistics.median(times[name]), sums[name].pop()) for name in runs}
+    return {"numba_per_s": ops / statistics.median(times["numba"]), "c_per_s": ops / statistics.median(times["C"]),
+            "ratio": statistics.median(c / nb for nb, c in zip(times["numba"], times["C"])),
+            "numba_sum": sums["numba"].pop(), "c_sum": sums["C"].pop()}
 
 
 # ---- numba drivers over the solver kernels (same loops as the C drivers) --------------------------
@@ -127,27 +138,30 @@ def nb_scans(st, params, rng, reps):
 
 # ---- measurements ---------------------------------------------------------------------------------
 def flowshop_rows(so: ctypes.CDLL, repeats: int) -> list[dict]:
+    """Both sides run on the very same arrays (int32 data, sequence, workspaces), so where
+    they sit in memory (4 KiB aliasing between rows of p and of the workspaces moves the
+    time by up to ~15 %) is the same for numba and C."""
     rows = []
     for size, name in FLOWSHOP.items():
         p = taillard_instance(name).data.p
+        if p.dtype != np.int32 or not p.flags.c_contiguous:
+            sys.exit(f"{name}: expected C-contiguous int32 processing times, got {p.dtype}")
         n, m = p.shape
-        p32 = np.ascontiguousarray(p, dtype=np.int32)
         rng = np.random.default_rng(1)
         moves = max(1000, int(OPS_PER_RUN / (n * m)))
         a = rng.integers(0, n, moves).astype(np.int32)
         b = rng.integers(0, n, moves).astype(np.int32)
-        seq0 = rng.permutation(n).astype(p.dtype)
-        seq_nb, seq_c = seq0.copy(), seq0.astype(np.int32)
-        c_nb = np.zeros(m, dtype=p.dtype)
-        c_c = np.zeros(m, dtype=np.int32)
+        seq0 = rng.permutation(n).astype(np.int32)
+        seq = seq0.copy()
+        c = np.zeros(m, dtype=np.int32)
 
         def numba_makespan():
-            seq_nb[:] = seq0
-            return nb_makespan_moves(p, seq_nb, a, b, c_nb)
+            seq[:] = seq0
+            return nb_makespan_moves(p, seq, a, b, c)
 
         def c_makespan():
-            seq_c[:] = seq0
-            return so.fs_makespan_moves(ptr(p32), n, m, ptr(seq_c), ptr(a), ptr(b), ctypes.c_int64(moves), ptr(c_c))
+            seq[:] = seq0
+            return so.fs_makespan_moves(ptr(p), n, m, ptr(seq), ptr(a), ptr(b), ctypes.c_int64(moves), ptr(c))
 
         rows.append(_compare("makespan", size, moves, numba_makespan, c_makespan, repeats))
 
@@ -157,18 +171,17 @@ def flowshop_rows(so: ctypes.CDLL, repeats: int) -> list[dict]:
         ia = rng.integers(0, k, ins_moves).astype(np.int32)
         ib = rng.integers(0, k, ins_moves).astype(np.int32)
         rest0 = seq0[:-1].copy()
-        rest_nb, rest_c = rest0.copy(), rest0.astype(np.int32)
-        e_nb, q_nb, f_nb = (np.zeros((n + 1, m), p.dtype), np.zeros((n + 1, m), p.dtype), np.zeros(n + 1, p.dtype))
-        e_c, q_c, f_c = (np.zeros((n + 1, m), np.int32), np.zeros((n + 1, m), np.int32), np.zeros(n + 1, np.int32))
+        rest = rest0.copy()
+        e, q, f = np.zeros((n + 1, m), np.int32), np.zeros((n + 1, m), np.int32), np.zeros(n + 1, np.int32)
 
         def numba_insertion():
-            rest_nb[:] = rest0
-            return nb_insertion_moves(p, rest_nb, job, ia, ib, e_nb, q_nb, f_nb)
+            rest[:] = rest0
+            return nb_insertion_moves(p, rest, job, ia, ib, e, q, f)
 
         def c_insertion():
-            rest_c[:] = rest0
-            return so.fs_insertion_moves(ptr(p32), k, m, ptr(rest_c), job, ptr(ia), ptr(ib), ctypes.c_int64(ins_moves),
-                                         ptr(e_c), ptr(q_c), ptr(f_c))
+            rest[:] = rest0
+            return so.fs_insertion_moves(ptr(p), k, m, ptr(rest), job, ptr(ia), ptr(ib), ctypes.c_int64(ins_moves),
+                                         ptr(e), ptr(q), ptr(f))
 
         rows.append(_compare("insertion", size, ins_moves, numba_insertion, c_insertion, repeats))
     return rows
@@ -226,17 +239,17 @@ def _search_state(g, below: int) -> tuple[KState, np.ndarray]:
 
 
 def _compare(kernel: str, size: str, ops: int, numba_run, c_run, repeats: int) -> dict:
-    rates = median_rates({"numba": numba_run, "C": c_run}, ops, repeats)
-    (nb_rate, nb_sum), (c_rate, c_sum) = rates["numba"], rates["C"]
-    if nb_sum != c_sum:
-        sys.exit(f"{kernel} {size}: checksums differ (numba {nb_sum}, C {c_sum})")
-    return {"kernel": kernel, "size": size, "numba_per_s": nb_rate, "c_per_s": c_rate, "ratio": nb_rate / c_rate,
-            "checksum": nb_sum}
+    r = paired_rates(numba_run, c_run, ops, repeats)
+    if r["numba_sum"] != r["c_sum"]:
+        sys.exit(f"{kernel} {size}: checksums differ (numba {r['numba_sum']}, C {r['c_sum']})")
+    return {"kernel": kernel, "size": size, "numba_per_s": r["numba_per_s"], "c_per_s": r["c_per_s"],
+            "ratio": r["ratio"], "checksum": r["numba_sum"]}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5, help="timed runs per kernel (the median is reported)")
+    ap.add_argument("--repeats", type=int, default=11,
+                    help="rounds per kernel, each one numba and one C run (medians are reported)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         so = build_c(Path(tmp))
@@ -245,7 +258,8 @@ def main() -> None:
     for r in rows:
         print(f"{r['kernel']:<14} {r['size']:<28} {r['numba_per_s']:14,.0f} {r['c_per_s']:14,.0f} "
               f"{r['ratio']:8.2f}  yes")
-    print(f"minimum numba/C ratio: {min(r['ratio'] for r in rows):.2f} (median of {args.repeats}, gcc -O3 -march=native)")
+    print(f"minimum numba/C ratio: {min(r['ratio'] for r in rows):.2f} (median of {args.repeats} paired rounds, "
+          f"gcc -O3 -march=native; load average {os.getloadavg()[0]:.1f})")
     print(json.dumps({"benchmark": "kernels_vs_c", "repeats": args.repeats,
                       "rows": [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]}))
 

@@ -105,6 +105,24 @@ def lane(typingctx, x):
 
 
 @intrinsic
+def lane_in_vector(typingctx, x):
+    """`x` as a Lane that starts in a vector register even when LLVM would rather add two
+    fresh Lanes as scalars and move the sum over (a 3-cycle crossing at the head of a chain).
+    An empty inline-asm statement pins it; where Lanes are scalar this is `lane(x)`."""
+    if not isinstance(x, types.Integer):
+        return None
+
+    def codegen(context, builder, sig, args):
+        lty = context.get_value_type(sig.return_type)
+        if not isinstance(lty, ir.VectorType):
+            return args[0]
+        v = builder.insert_element(ir.Constant(lty, None), args[0], _LANE0)
+        return builder.asm(ir.FunctionType(lty, [lty]), "", "=x,0", [v], side_effect=False)
+
+    return Lane(x)(x), codegen
+
+
+@intrinsic
 def first(typingctx, a):
     """The integer a Lane holds."""
     if not isinstance(a, Lane):

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from solvers._jit import first, lane, max_add, vadd, vmax
+from solvers._jit import first, lane, lane_in_vector, max_add, vadd, vmax
 from solvers._rng import rand_below, shuffle
 
 
@@ -56,6 +56,8 @@ def insertion_makespans(p, seq, k, job, e, q, f):
     f_r = max(f_{r-1}, e[i, r]) + p[job, r]. Fills f[0..k].
     """
     m = p.shape[1]
+    if e.shape[1] != m or q.shape[1] != m:  # also lets LLVM keep one row length in a register
+        raise ValueError("insertion_makespans: e and q must have p's number of machines as columns")
     for r in range(m):
         e[0, r] = 0
         q[k, r] = 0
@@ -72,10 +74,9 @@ def insertion_makespans(p, seq, k, job, e, q, f):
             ei[r] = first(acc)
     tail = lane(q[k, m - 1])
     for i in range(k - 1, -1, -1):
-        u = np.uintp(i)
-        row = p[np.uintp(seq[u])]
-        qi = q[u]
-        qn = q[u + 1]
+        row = p[np.uintp(seq[np.uintp(i)])]
+        qi = q[np.uintp(i)]
+        qn = q[np.uintp(i + 1)]
         tail = vadd(tail, lane(row[m - 1]))
         acc = tail
         qi[m - 1] = first(acc)
@@ -89,7 +90,7 @@ def insertion_makespans(p, seq, k, job, e, q, f):
         ei = e[i]
         qi = q[i]
         pj = p[jb]
-        fr = vadd(lane(ei[0]), pj0)
+        fr = vadd(lane_in_vector(ei[0]), pj0)
         best = vadd(fr, lane(qi[0]))
         for r in range(1, m):
             fr = max_add(fr, lane(ei[r]), lane(pj[r]))
