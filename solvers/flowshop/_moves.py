@@ -63,23 +63,22 @@ def insertion_makespans(p, seq, k, job, e, q, f):
         q[k, r] = 0
     head = lane(e[0, 0])
     for i in range(1, k + 1):
-        row = p[np.uintp(seq[i - 1])]
-        ei = e[i]
-        ep = e[i - 1]
-        head = vadd(head, lane(row[0]))
+        j = np.uintp(seq[i - 1])
+        head = vadd(head, lane(p[j, 0]))
         acc = head
-        ei[0] = first(acc)
+        e[i, 0] = first(acc)
         for r in range(1, m):
-            acc = max_add(acc, lane(ep[r]), lane(row[r]))
-            ei[r] = first(acc)
-    tail = lane(q[k, m - 1])
+            acc = max_add(acc, lane(e[i - 1, r]), lane(p[j, r]))
+            e[i, r] = first(acc)
+    last = np.uintp(m - 1)
+    tail = lane(q[k, last])
     for i in range(k - 1, -1, -1):
         row = p[np.uintp(seq[np.uintp(i)])]
         qi = q[np.uintp(i)]
         qn = q[np.uintp(i + 1)]
-        tail = vadd(tail, lane(row[m - 1]))
+        tail = vadd(tail, lane(row[last]))
         acc = tail
-        qi[m - 1] = first(acc)
+        qi[last] = first(acc)
         for r in range(m - 2, -1, -1):
             v = np.uintp(r)
             acc = max_add(acc, lane(qn[v]), lane(row[v]))
@@ -87,14 +86,11 @@ def insertion_makespans(p, seq, k, job, e, q, f):
     jb = np.uintp(job)
     pj0 = lane(p[jb, 0])
     for i in range(k + 1):
-        ei = e[i]
-        qi = q[i]
-        pj = p[jb]
-        fr = vadd(lane_in_vector(ei[0]), pj0)
-        best = vadd(fr, lane(qi[0]))
+        fr = vadd(lane_in_vector(e[i, 0]), pj0)
+        best = vadd(fr, lane(q[i, 0]))
         for r in range(1, m):
-            fr = max_add(fr, lane(ei[r]), lane(pj[r]))
-            best = vmax(best, vadd(fr, lane(qi[r])))
+            fr = max_add(fr, lane(e[i, r]), lane(p[jb, r]))
+            best = vmax(best, vadd(fr, lane(q[i, r])))
         f[i] = first(best)
 
 
