@@ -1,4 +1,4 @@
-"""Code generation for every solver kernel: one LLVM option and the `Lane` max-plus helpers.
+"""Code generation for every solver kernel: two LLVM options and the `Lane` max-plus helpers.
 
 The hot loops (makespan, Taillard heads and tails, best-move scans) are chains of
 `max(a, b) + x` on random data. LLVM's x86 "cmov converter" turns such selects on a
@@ -10,7 +10,8 @@ run time (the machine loop, m = 5..20): gcc -O3 does not, and at m = 5 the unrol
 never entered while its set-up and remainder loop run on every job (insertion 20x5 went
 from 0.62 to 0.77 of C). Both options only change code generation, never results; they
 are process-wide LLVM settings and apply to code compiled after this import (numba's
-on-disk cache is keyed on our source files, which import this first).
+on-disk cache is keyed on each kernel's own source file, which imports this first; it does
+not notice a change in a kernel it calls, so clear the cache after editing one).
 
 Even branch-free, a scalar `max` is `cmp` + `cmov` (2 cycles) where gcc keeps the chain in a
 vector register (`pmaxsd`, 1 cycle), so a chain of `max(a, b) + x` runs 3 cycles a link

@@ -11,13 +11,14 @@ Conventions for every kernel here (no kernel allocates; workspaces are passed in
 
 The `max(a, b) + x` chains run on `solvers._jit` Lanes (vector max, as gcc emits for the
 same loops); the arithmetic and results are those of plain integers. The first machine's
-running sum (last machine's for tails) is carried in a Lane from job to job, as gcc does,
-rather than reloaded: a value crossing from a general register into a vector one at the
-start of every row costs more than the row's own work at m = 5. `insertion_makespans` is
-inlined into its callers (as gcc inlines it): a call passes every array as a dozen stack
-words, and its long-lived row views (e[0], q[k], p[job]) cost reference-count calls. Job numbers and the
-indices of downward loops are cast to `np.uintp` where they index: they are never negative,
-and an unsigned index spares the negative-index wraparound numba adds to every signed one.
+running sum (last machine's for tails) is carried in a Lane from job to job, as in the C
+reference, rather than reloaded: a value crossing from a general register into a vector one
+at the start of every row costs more than the row's own work at m = 5.
+`insertion_makespans` is inlined into its callers (as gcc inlines it): a call passes every
+array as a dozen stack words, and long-lived row views (e[0], q[k], p[job]) cost
+reference-count calls, so it indexes the 2-D arrays. Job numbers and the indices of
+downward loops are cast to `np.uintp` where they index: they are never negative, and an
+unsigned index spares the negative-index wraparound numba adds to every signed one.
 """
 
 from __future__ import annotations
