@@ -3,6 +3,10 @@
 Run: python benchmarks/tracking_overhead.py [--points N] [--repeats R]
 Prints a table and, as its last line, one JSON object with the figures (no assertions).
 Everything is measured in this one run on this machine, into fresh SQLite stores in a temp dir.
+The solver loop runs untracked and tracked twice per repeat: on a quiet machine and with a
+busy-loop process pinned to the last core (started before and stopped after each loaded pair),
+the two modes interleaved; each ratio is the median over repeats of tracked / untracked measured
+back to back. The writer thread's CPU time during the tracked loop is read from its thread clock.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
+import threading
 import tempfile
 import time
 from pathlib import Path
@@ -152,13 +158,71 @@ def pipeline_intake(tracker: Tracker, n: int) -> tuple[float, float]:
     return n / accepted, n / end_to_end
 
 
+def start_spinner() -> subprocess.Popen[bytes]:
+    """A process that keeps one core busy (the last one this process may use)."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) > 1:
+        os.sched_setaffinity(spinner.pid, {cores[-1]})
+    time.sleep(0.2)  # let it reach full speed
+    return spinner
+
+
+def stop_spinner(spinner: subprocess.Popen[bytes]) -> None:
+    spinner.kill()
+    spinner.wait()
+
+
+def writer_cpu_s() -> float:
+    """CPU seconds used so far by the step pipeline's writer thread of the open run (0 if none)."""
+    for thread in threading.enumerate():
+        if thread.name == "tunetrack-steps" and thread.ident is not None:
+            return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+    return 0.0
+
+
+def loop_pair(tracker: Tracker, tracked_first: bool) -> tuple[dict[str, float], str]:
+    """The solver loop untracked and tracked, back to back, in the given order; and the run's id."""
+    figures: dict[str, float] = {}
+    run_ids: list[str] = []
+
+    def tracked() -> None:
+        t0 = time.perf_counter()
+        with tracker.start_run(kind=RunKind.SOLVE, experiment="loop", expected_steps=ITERATIONS // CHUNK) as run:
+            figures["tracked"] = solver_loop(run.log_step)
+            figures["writer_cpu"] = writer_cpu_s()
+        figures["closed"] = time.perf_counter() - t0
+        run_ids.append(run.run_id)
+
+    for step in ((tracked, None) if tracked_first else (None, tracked)):
+        if step is None:
+            figures["untracked"] = solver_loop(None)
+        else:
+            step()
+    return figures, run_ids[0]
+
+
+def summarise(pairs: list[dict[str, float]]) -> dict[str, float]:
+    median = lambda key: statistics.median(p[key] for p in pairs)  # noqa: E731
+    return {
+        "untracked_s": median("untracked"),
+        "tracked_s": median("tracked"),
+        "tracked_with_open_close_s": median("closed"),
+        "tracked_over_untracked": statistics.median(p["tracked"] / p["untracked"] for p in pairs),
+        "tracked_with_open_close_over_untracked": statistics.median(p["closed"] / p["untracked"] for p in pairs),
+        "writer_cpu_s": median("writer_cpu"),
+        "writer_cpu_over_untracked": statistics.median(p["writer_cpu"] / p["untracked"] for p in pairs),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=400, help="points for the per-call MLflow paths")
     parser.add_argument("--records", type=int, default=200_000, help="records pushed through the pipeline")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of the solver loop (median is used)")
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of the solver loop per mode (median is used)")
     args = parser.parse_args()
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    load_before = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory() as tmp:
         uri = lambda name: f"sqlite:///{tmp}/{name}.db"  # noqa: E731
@@ -170,27 +234,37 @@ def main() -> None:
         accepted, end_to_end = pipeline_intake(tracker, args.records)
 
         solver_loop(None)  # compile
-        untracked, tracked, tracked_with_close = [], [], []
-        for _ in range(args.repeats):
-            untracked.append(solver_loop(None))
-            t0 = time.perf_counter()
-            with tracker.start_run(kind=RunKind.SOLVE, experiment="loop", expected_steps=ITERATIONS // CHUNK) as run:
-                tracked.append(solver_loop(run.log_step))
-            tracked_with_close.append(time.perf_counter() - t0)
-        steps_points = len(tracker.client.get_metric_history(run.run_id, "best"))
+        pairs: dict[str, list[dict[str, float]]] = {"quiet": [], "loaded": []}
+        last_run = ""
+        for repeat in range(args.repeats):
+            for mode in ("quiet", "loaded") if repeat % 2 == 0 else ("loaded", "quiet"):
+                spinner = start_spinner() if mode == "loaded" else None
+                try:
+                    figures, last_run = loop_pair(tracker, tracked_first=repeat % 2 == 1)
+                    pairs[mode].append(figures)
+                finally:
+                    if spinner is not None:
+                        stop_spinner(spinner)
+        steps_points = len(tracker.client.get_metric_history(last_run, "best"))
+    load_after = os.getloadavg()[0]
 
-    t_untracked, t_tracked = statistics.median(untracked), statistics.median(tracked)
-    t_closed = statistics.median(tracked_with_close)
+    quiet, loaded = summarise(pairs["quiet"]), summarise(pairs["loaded"])
     rows = [
         ("mlflow.log_metric per call (points/s)", per_call),
         ("mlflow.log_metric synchronous=False, until flushed (points/s)", asynchronous),
         ("MlflowClient.log_batch by 1,000 (points/s)", batched),
         ("tunetrack log_step, accepted by the caller (records/s)", accepted),
         ("tunetrack log_step, end to end until the run is closed (records/s)", end_to_end),
-        (f"solver loop {ITERATIONS:,} it., untracked (s)", t_untracked),
-        (f"solver loop {ITERATIONS:,} it., tracked, a record per {CHUNK:,} it. (s)", t_tracked),
-        ("solver loop tracked incl. opening and closing the run (s)", t_closed),
     ]
+    for mode, figures in (("quiet", quiet), ("other core busy", loaded)):
+        rows += [
+            (f"[{mode}] solver loop {ITERATIONS:,} it., untracked (s)", figures["untracked_s"]),
+            (f"[{mode}] solver loop tracked, a record per {CHUNK:,} it. (s)", figures["tracked_s"]),
+            (f"[{mode}] tracked / untracked", figures["tracked_over_untracked"]),
+            (f"[{mode}] tracked incl. opening and closing the run / untracked", figures["tracked_with_open_close_over_untracked"]),
+            (f"[{mode}] writer thread CPU during the tracked loop (s)", figures["writer_cpu_s"]),
+        ]
+    rows += [("load average (1 min) before / after", load_before), ("", load_after)]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  value")
     for name, value in rows:
@@ -201,14 +275,14 @@ def main() -> None:
         "log_batch_points_per_s": round(batched, 1),
         "pipeline_accepted_records_per_s": round(accepted, 1),
         "pipeline_end_to_end_records_per_s": round(end_to_end, 1),
-        "untracked_s": round(t_untracked, 4),
-        "tracked_s": round(t_tracked, 4),
-        "tracked_with_open_close_s": round(t_closed, 4),
-        "tracked_over_untracked": round(t_tracked / t_untracked, 4),
-        "tracked_with_open_close_over_untracked": round(t_closed / t_untracked, 4),
+        **{key: round(value, 4) for key, value in quiet.items()},
+        **{f"loaded_{key}": round(value, 4) for key, value in loaded.items()},
         "intake_over_log_metric": round(accepted / per_call, 1),
         "mlflow_points_in_best_series": steps_points,
         "points_per_metric_setting": settings.steps.points_per_metric,
+        "repeats": args.repeats,
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(load_after, 2),
     }
     print(json.dumps(figures))
 
