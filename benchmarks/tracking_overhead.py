@@ -182,36 +182,45 @@ def writer_cpu_s() -> float:
 
 
 def loop_pair(tracker: Tracker, tracked_first: bool) -> tuple[dict[str, float], str]:
-    """The solver loop untracked and tracked, back to back, in the given order; and the run's id."""
+    """The solver loop untracked and tracked, back to back, in the given order; and the run's id.
+
+    Wall seconds, and this process's CPU seconds (all threads: the solver's and the writer's).
+    """
     figures: dict[str, float] = {}
     run_ids: list[str] = []
+
+    def untracked() -> None:
+        cpu = time.process_time()
+        figures["untracked"] = solver_loop(None)
+        figures["untracked_cpu"] = time.process_time() - cpu
 
     def tracked() -> None:
         t0 = time.perf_counter()
         with tracker.start_run(kind=RunKind.SOLVE, experiment="loop", expected_steps=ITERATIONS // CHUNK) as run:
+            cpu = time.process_time()
             figures["tracked"] = solver_loop(run.log_step)
+            figures["tracked_cpu"] = time.process_time() - cpu
             figures["writer_cpu"] = writer_cpu_s()
         figures["closed"] = time.perf_counter() - t0
         run_ids.append(run.run_id)
 
-    for step in ((tracked, None) if tracked_first else (None, tracked)):
-        if step is None:
-            figures["untracked"] = solver_loop(None)
-        else:
-            step()
+    for measure in (tracked, untracked) if tracked_first else (untracked, tracked):
+        measure()
     return figures, run_ids[0]
 
 
 def summarise(pairs: list[dict[str, float]]) -> dict[str, float]:
     median = lambda key: statistics.median(p[key] for p in pairs)  # noqa: E731
+    ratio = lambda key, base: statistics.median(p[key] / p[base] for p in pairs)  # noqa: E731
     return {
         "untracked_s": median("untracked"),
         "tracked_s": median("tracked"),
         "tracked_with_open_close_s": median("closed"),
-        "tracked_over_untracked": statistics.median(p["tracked"] / p["untracked"] for p in pairs),
-        "tracked_with_open_close_over_untracked": statistics.median(p["closed"] / p["untracked"] for p in pairs),
+        "tracked_over_untracked": ratio("tracked", "untracked"),
+        "tracked_with_open_close_over_untracked": ratio("closed", "untracked"),
+        "cpu_tracked_over_untracked": ratio("tracked_cpu", "untracked_cpu"),
         "writer_cpu_s": median("writer_cpu"),
-        "writer_cpu_over_untracked": statistics.median(p["writer_cpu"] / p["untracked"] for p in pairs),
+        "writer_cpu_over_untracked": ratio("writer_cpu", "untracked"),
     }
 
 
@@ -249,6 +258,8 @@ def main() -> None:
     load_after = os.getloadavg()[0]
 
     quiet, loaded = summarise(pairs["quiet"]), summarise(pairs["loaded"])
+    for mode, measured in pairs.items():
+        print(f"{mode} tracked / untracked by repeat:", " ".join(f"{p['tracked'] / p['untracked']:.3f}" for p in measured))
     rows = [
         ("mlflow.log_metric per call (points/s)", per_call),
         ("mlflow.log_metric synchronous=False, until flushed (points/s)", asynchronous),
@@ -262,6 +273,7 @@ def main() -> None:
             (f"[{mode}] solver loop tracked, a record per {CHUNK:,} it. (s)", figures["tracked_s"]),
             (f"[{mode}] tracked / untracked", figures["tracked_over_untracked"]),
             (f"[{mode}] tracked incl. opening and closing the run / untracked", figures["tracked_with_open_close_over_untracked"]),
+            (f"[{mode}] process CPU, tracked / untracked loop", figures["cpu_tracked_over_untracked"]),
             (f"[{mode}] writer thread CPU during the tracked loop (s)", figures["writer_cpu_s"]),
         ]
     rows += [("load average (1 min) before / after", load_before), ("", load_after)]

@@ -45,8 +45,8 @@ STEP_KEY = "iteration"
 BEST_KEY = "best"
 TIME_COLUMN = "_time"
 WRITER_CPU_SHARE = 0.01  # of wall time the writer may spend while the run is open
-WRITER_CPU_BURST_S = 0.02  # CPU seconds the writer may spend at once (the bucket's size)
-_SEND_CHUNK = 200  # points per store call while the run is open (~15 ms of CPU on SQLite)
+WRITER_CPU_BURST_S = 0.01  # CPU seconds the writer may spend at once (the bucket's size)
+_SEND_CHUNK = 100  # points per store call while the run is open (~10-20 ms of CPU on SQLite)
 _DRAIN_AT_ROWS = 50_000
 _PART_ROWS = 200_000
 
