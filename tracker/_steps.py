@@ -10,9 +10,9 @@ Sending is the writer's real cost: MLflow's store spends tens of microseconds of
 point, and while the writer holds the GIL a solver thread coming back from a numba kernel
 waits for it; with the other core busy the two also share one core. So the writer sends under
 a CPU budget, a token bucket on its own thread clock: `WRITER_CPU_SHARE` of wall time, at most
-`WRITER_CPU_BURST_S` at once. A long run's points fit and go out every flush; a short run with
-a full point budget sends the rest when it closes. `close` drains what is left, sends every
-queued point and the last record, writes `steps.parquet` and logs it.
+`WRITER_CPU_BURST_S` at once, newest points first. A long run's points fit and go out every
+flush; a short run with a full point budget sends the rest when it closes. `close` drains what
+is left, sends every queued point and the last record, writes `steps.parquet` and logs it.
 """
 
 from __future__ import annotations
@@ -214,11 +214,15 @@ class StepPipeline:
             stamp_ms[row_index].tolist(), step_values[row_index].tolist()))
 
     def _send_pending(self, everything: bool) -> None:
-        """Send queued points in store-sized calls; while the run is open, only as the budget allows."""
+        """Send queued points in store-sized calls; while the run is open, only as the budget allows.
+
+        Newest first: when the budget leaves a backlog, live readers (the monitor, the UI) still
+        see the latest values, and the older points fill in behind them.
+        """
         pending = self._pending
         size = len(pending) if everything else _SEND_CHUNK
         while pending and (everything or self._tokens > 0):
-            chunk = [pending.popleft() for _ in range(min(size, len(pending)))]
+            chunk = [pending.pop() for _ in range(min(size, len(pending)))]
             started = time.thread_time()
             try:
                 self._writer.log_metric_points(chunk)
