@@ -249,8 +249,8 @@ def main() -> None:
             for mode in ("quiet", "loaded") if repeat % 2 == 0 else ("loaded", "quiet"):
                 spinner = start_spinner() if mode == "loaded" else None
                 try:
-                    figures, last_run = loop_pair(tracker, tracked_first=repeat % 2 == 1)
-                    pairs[mode].append(figures)
+                    measured, last_run = loop_pair(tracker, tracked_first=repeat % 2 == 1)
+                    pairs[mode].append(measured)
                 finally:
                     if spinner is not None:
                         stop_spinner(spinner)
@@ -258,8 +258,9 @@ def main() -> None:
     load_after = os.getloadavg()[0]
 
     quiet, loaded = summarise(pairs["quiet"]), summarise(pairs["loaded"])
-    for mode, measured in pairs.items():
-        print(f"{mode} tracked / untracked by repeat:", " ".join(f"{p['tracked'] / p['untracked']:.3f}" for p in measured))
+    for mode, by_repeat in pairs.items():
+        ratios = " ".join(f"{p['tracked'] / p['untracked']:.3f}" for p in by_repeat)
+        print(f"{mode} tracked / untracked by repeat: {ratios}")
     rows = [
         ("mlflow.log_metric per call (points/s)", per_call),
         ("mlflow.log_metric synchronous=False, until flushed (points/s)", asynchronous),
@@ -267,14 +268,15 @@ def main() -> None:
         ("tunetrack log_step, accepted by the caller (records/s)", accepted),
         ("tunetrack log_step, end to end until the run is closed (records/s)", end_to_end),
     ]
-    for mode, figures in (("quiet", quiet), ("other core busy", loaded)):
+    for mode, summary in (("quiet", quiet), ("other core busy", loaded)):
         rows += [
-            (f"[{mode}] solver loop {ITERATIONS:,} it., untracked (s)", figures["untracked_s"]),
-            (f"[{mode}] solver loop tracked, a record per {CHUNK:,} it. (s)", figures["tracked_s"]),
-            (f"[{mode}] tracked / untracked", figures["tracked_over_untracked"]),
-            (f"[{mode}] tracked incl. opening and closing the run / untracked", figures["tracked_with_open_close_over_untracked"]),
-            (f"[{mode}] process CPU, tracked / untracked loop", figures["cpu_tracked_over_untracked"]),
-            (f"[{mode}] writer thread CPU during the tracked loop (s)", figures["writer_cpu_s"]),
+            (f"[{mode}] solver loop {ITERATIONS:,} it., untracked (s)", summary["untracked_s"]),
+            (f"[{mode}] solver loop tracked, a record per {CHUNK:,} it. (s)", summary["tracked_s"]),
+            (f"[{mode}] tracked / untracked", summary["tracked_over_untracked"]),
+            (f"[{mode}] tracked incl. opening and closing the run / untracked",
+             summary["tracked_with_open_close_over_untracked"]),
+            (f"[{mode}] process CPU, tracked / untracked loop", summary["cpu_tracked_over_untracked"]),
+            (f"[{mode}] writer thread CPU during the tracked loop (s)", summary["writer_cpu_s"]),
         ]
     rows += [("load average (1 min) before / after", load_before), ("", load_after)]
     width = max(len(r[0]) for r in rows)
