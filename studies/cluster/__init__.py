@@ -24,13 +24,8 @@ if TYPE_CHECKING:
 
 _SUPERVISOR = ("MAX_RESUBMITS_PER_TASK", "check_reachable", "run_on_cluster", "task_count")
 
-CLUSTER_HELP = ("Run the worker loops as Dask tasks: 'local' or 'local:N' (a LocalCluster of N worker processes) "
-                "or a scheduler address 'tcp://host:8786' (default: the cluster.address setting, else local "
-                "worker processes).")
-
 __all__ = [
     "ALLOWED",
-    "CLUSTER_HELP",
     "MAX_RESUBMITS_PER_TASK",
     "ClusterAddress",
     "ClusterError",
