@@ -42,6 +42,7 @@ def build_server(settings: Settings | None = None, audit: AuditTrail | None = No
     warm_up(settings)
     server = _new_server(settings, audit)
     server.tunetrack_load()
+    server.tunetrack_warmed.set()
     return server
 
 
@@ -83,7 +84,9 @@ def _server_class() -> type:
         model (`ok`, `text`, `error`), and a failed call is flagged `isError: true`.
 
         The tools are registered by `tunetrack_load` (in `serve`, on a thread while the session
-        starts), so `initialize` is answered at once; listing or calling tools waits for them.
+        starts), so `initialize` is answered at once; listing tools waits for them, and calling
+        one also waits for the warm-up (`tunetrack_warmed`), so that a call never imports or
+        opens the stores at the same time as the warm-up does.
         """
 
         tunetrack_settings: Settings
@@ -93,6 +96,7 @@ def _server_class() -> type:
             super().__init__(*args, **kwargs)
             self._tunetrack_loaded = threading.Event()
             self._tunetrack_failure: BaseException | None = None
+            self.tunetrack_warmed = threading.Event()
 
         def tunetrack_load(self) -> None:
             """Register the tools (importing their modules); a failure is raised to whoever lists or calls them."""
@@ -104,11 +108,12 @@ def _server_class() -> type:
             finally:
                 self._tunetrack_loaded.set()
 
-        async def _tools_loaded(self) -> None:
-            if not self._tunetrack_loaded.is_set():
+        async def _wait(self, event: threading.Event) -> None:
+            """Until `event` is set (without blocking the session), then the loading failure if any."""
+            if not event.is_set():
                 import anyio
 
-                await anyio.to_thread.run_sync(self._tunetrack_loaded.wait)
+                await anyio.to_thread.run_sync(event.wait)
             if self._tunetrack_failure is not None:
                 raise RuntimeError(f"the agent tools could not be loaded: {self._tunetrack_failure}")
 
@@ -117,11 +122,11 @@ def _server_class() -> type:
             return super()._tool_input_schema(name)
 
         async def list_tools(self) -> Any:
-            await self._tools_loaded()
+            await self._wait(self._tunetrack_loaded)
             return await super().list_tools()
 
         async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
-            await self._tools_loaded()
+            await self._wait(self.tunetrack_warmed)
             if name not in TOOLS:
                 return await super().call_tool(name, arguments, context)
             import json
@@ -165,7 +170,7 @@ def serve(settings: Settings | None = None) -> None:
 
     `initialize` is answered before anything heavy happens: a thread registers the tools (their
     modules import Optuna, MLflow and the solvers), then opens the stores (`warm_up`), while the
-    session starts; `tools/list` and tool calls wait for the registration only.
+    session starts; `tools/list` waits for the registration, a tool call for the warm-up too.
     """
     settings = settings or load_settings()
     server = _new_server(settings)
@@ -173,10 +178,11 @@ def serve(settings: Settings | None = None) -> None:
     def load() -> None:
         try:
             server.tunetrack_load()
+            warm_up(settings)
         except BaseException:  # noqa: BLE001 - reported to the client by tools/list and tools/call
             log.exception("the agent tools could not be loaded")
-            return
-        warm_up(settings)
+        finally:
+            server.tunetrack_warmed.set()
 
     threading.Thread(target=load, name="tunetrack-mcp-load", daemon=True).start()
     try:
