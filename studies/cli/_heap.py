@@ -1,6 +1,6 @@
 """Python's cyclic garbage collector around a command: paused while it starts, not run again at exit.
 
-A command imports thousands of modules (MLflow, SQLAlchemy, numba) as it starts, and every full
+A command imports thousands of modules (MLflow alone is 1,800) as it starts, and every full
 collection walks all of their objects, for garbage that importing does not make; the
 interpreter's own collections at exit walk them all once more. On `tunetrack solve ...
 --iterations 1000` the two cost about as much CPU as importing MLflow does (see
