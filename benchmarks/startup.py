@@ -10,7 +10,8 @@ answers to `initialize` and `tools/list`, and `tunetrack ui --port 0` from proce
 HTTP 200 on the URL it prints (on the existing store and on a new one). Every command runs as
 `python -m studies.cli` of this checkout. Prints a table with each figure's ratio to the
 baseline and its target (and, for the commands that exit, their CPU seconds, which other work on
-shared cores disturbs less than wall time), then, last, one JSON object (no assertions).
+shared cores disturbs less than wall time; a target in seconds, set on quiet cores, is also shown
+scaled by how much slower `import mlflow` ran than there), then, last, one JSON object (no assertions).
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ URL = re.compile(r"MLflow UI: (http://\S+)")
 TARGETS = {  # the figure -> (limit, what the limit is measured against)
     "solve": (2.0, "x import mlflow"),
     "mcp initialize": (2.0, "s"),
+    "ui ready (existing store)": (8.0, "s"),
     "ui ready (new store)": (8.0, "s"),
 }
+# The seconds targets were set on quiet cores, where `import mlflow` took this long; on busy cores
+# each is also checked scaled by how much slower `import mlflow` ran in this run.
+QUIET_IMPORT_MLFLOW_S = 1.6
 
 
 def environment(tmp: Path, store: str = "stores") -> dict[str, str]:
@@ -165,15 +170,18 @@ def main() -> None:
     for key, seconds in figures.items():
         limit, unit = TARGETS.get(key, (None, ""))
         ratio = seconds / baseline
+        scaled = limit if limit is None or unit.startswith("x") else limit * baseline / QUIET_IMPORT_MLFLOW_S
         met = "" if limit is None else ("yes" if (ratio if unit.startswith("x") else seconds) <= limit else "NO")
+        met_scaled = "" if limit is None else ("yes" if (ratio if unit.startswith("x") else seconds) <= scaled else "NO")
         cpu_cells = ["", ""] if key not in cpu_median else [
             round(cpu_median[key], 3), f"{cpu_median[key] / cpu_median['import mlflow']:.2f}"]
         rows.append([key, round(seconds, 3), f"{ratio:.2f}", *cpu_cells, f"<= {limit} {unit}" if limit else "", met,
+                     "" if scaled is None or unit.startswith("x") else f"<= {scaled:.1f} s", met_scaled,
                      " ".join(f"{s:.2f}" for s in samples[key])])
     load_after = os.getloadavg()[0]
     print(f"load average (1 min): {load_before:.2f} before, {load_after:.2f} after; {os.cpu_count()} cores")
-    print_table(["figure", "median s", "x import mlflow", "cpu s", "cpu x import mlflow", "target", "met", "runs (s)"],
-                rows)
+    print_table(["figure", "median s", "x import mlflow", "cpu s", "cpu x import mlflow", "target", "met",
+                 "target at this load", "met", "runs (s)"], rows)
     print_json({"benchmark": "startup", "repeat": args.repeat, "ui_repeat": args.ui_repeat,
                 **{key.replace(" ", "_").replace("/", "_"): round(value, 3) for key, value in figures.items()},
                 "solve_over_import_mlflow": round(figures["solve"] / baseline, 3),
