@@ -78,6 +78,37 @@ def test_no_source_file_imports_a_forbidden_package(package: str) -> None:
     assert not offences, "\n".join(offences)
 
 
+HEAVY = {"alembic", "matplotlib", "mlflow", "numba", "numpy", "optuna", "pandas", "pyarrow", "scipy", "sklearn",
+         "sqlalchemy"}
+
+
+def test_the_command_line_and_the_mcp_handshake_load_no_heavy_library() -> None:
+    """`tunetrack --version` and an MCP server before its tools load import none of the libraries commands need.
+
+    Each command imports its library in its own function; `tunetrack mcp` registers its tools on a
+    thread after the server exists, so the handshake never waits for MLflow or Optuna.
+    """
+    script = (
+        "import json, sys\n"
+        "from studies.cli import app\n"
+        "try:\n"
+        "    app(['--version'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "from studies.agent._mcp import _new_server\n"
+        "from studies.settings import load_settings\n"
+        "server = _new_server(load_settings())\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(REPO.parent)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("tunetrack ")
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert {"studies", "typer", "mcp"} <= loaded
+    assert not loaded & HEAVY, f"the command line loads {sorted(loaded & HEAVY)}"
+
+
 def test_studies_never_reaches_through_the_tracker_client() -> None:
     """Every MLflow operation studies needs is a `Tracker` method; no `<tracker>.client.<call>` in studies."""
     offences = []

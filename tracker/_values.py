@@ -11,7 +11,6 @@ from typing import Any
 
 from pydantic import BaseModel, SecretBytes, SecretStr
 
-from tracker.limits import MAX_ENTITY_KEY_LENGTH
 from tracker.redaction import MASK, is_secret_key, redact_text
 
 REDACTED = MASK
@@ -69,6 +68,8 @@ def to_param_value(key: str, value: Any) -> str:
 
 def safe_key(key: str) -> str:
     """Keep keys within MLflow's key length; a long key keeps its start plus a short hash."""
+    from tracker.limits import MAX_ENTITY_KEY_LENGTH  # imports MLflow: settings and errors must not
+
     if len(key) <= MAX_ENTITY_KEY_LENGTH:
         return key
     digest = hashlib.sha1(key.encode()).hexdigest()[:8]

@@ -17,10 +17,13 @@ import threading
 import time
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studies.settings import Settings
-from tracker import RunKind, RunState, Tag, Tracker
+from tracker import RunKind, RunState, Tag
+
+if TYPE_CHECKING:
+    from tracker import Tracker
 from tracker.records import AGENTS_EXPERIMENT, AUDIT_ARTIFACT
 
 log = logging.getLogger(__name__)
@@ -97,6 +100,8 @@ class AuditTrail:
 
     def _session(self, client: tuple[str, str] | None) -> Tracker:
         if self._tracker is None:
+            from tracker import Tracker  # MLflow: at the first call, not when the server starts
+
             self._tracker = Tracker(self._settings)
         if self.run_id is None:
             name, version = client or ("unknown", "")
@@ -129,6 +134,8 @@ def table_csv(rows: list[dict[str, Any]]) -> str:
 def read_log(settings: Settings, study: str | None = None):
     """Every recorded call of every session, oldest first, as a DataFrame (optionally only one study's)."""
     import pandas as pd
+
+    from tracker import Tracker
 
     tracker = Tracker(settings)
     sessions = tracker.runs(AGENTS_EXPERIMENT, kind=RunKind.AGENT_SESSION)

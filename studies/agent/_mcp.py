@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 import time
 from typing import Annotated, Any
 
@@ -37,15 +38,28 @@ def build_server(settings: Settings | None = None, audit: AuditTrail | None = No
     Every call is recorded in `audit` (by default a new trail: one session run in the `agents`
     experiment, opened at the first call).
     """
+    settings = settings or load_settings()
+    warm_up(settings)
+    server = _new_server(settings, audit)
+    server.tunetrack_load()
+    server.tunetrack_warmed.set()
+    return server
+
+
+def _new_server(settings: Settings, audit: AuditTrail | None = None) -> Any:
+    """The server without its tools yet: `tunetrack_load()` registers them (and may run in another thread)."""
+    server = _server_class()(name="tunetrack", instructions=INSTRUCTIONS)
+    server.tunetrack_settings = settings
+    server.tunetrack_audit = audit or AuditTrail(settings)  # so `serve` can close the session run
+    return server
+
+
+def register_tools(server: Any, settings: Settings, audit: AuditTrail) -> None:
+    """Add every agent tool to `server`, with its input and output schemas and annotations."""
     from mcp.types import ToolAnnotations
 
     import studies.agent._tools  # noqa: F401 - registers the tools
 
-    settings = settings or load_settings()
-    warm_up(settings)
-    audit = audit or AuditTrail(settings)
-    server = _server_class()(name="tunetrack", instructions=INSTRUCTIONS)
-    server.tunetrack_audit = audit  # type: ignore[attr-defined]  # so `serve` can close the session run
     for spec in TOOLS.values():
         server.add_tool(
             mcp_function(spec, settings, audit),
@@ -57,7 +71,6 @@ def build_server(settings: Settings | None = None, audit: AuditTrail | None = No
         )
         tool = server._tool_manager.get_tool(spec.name)
         tool.parameters["additionalProperties"] = False  # unknown arguments are refused, not dropped
-    return server
 
 
 def _server_class() -> type:
@@ -69,9 +82,51 @@ def _server_class() -> type:
         The SDK's own argument model would silently drop unknown arguments and answer schema
         errors in its own words; here every answer, refusals included, is the tool's output
         model (`ok`, `text`, `error`), and a failed call is flagged `isError: true`.
+
+        The tools are registered by `tunetrack_load` (in `serve`, on a thread while the session
+        starts), so `initialize` is answered at once; listing tools waits for them, and calling
+        one also waits for the warm-up (`tunetrack_warmed`), so that a call never imports or
+        opens the stores at the same time as the warm-up does.
         """
 
+        tunetrack_settings: Settings
+        tunetrack_audit: AuditTrail
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._tunetrack_loaded = threading.Event()
+            self._tunetrack_failure: BaseException | None = None
+            self.tunetrack_warmed = threading.Event()
+
+        def tunetrack_load(self) -> None:
+            """Register the tools (importing their modules); a failure is raised to whoever lists or calls them."""
+            try:
+                register_tools(self, self.tunetrack_settings, self.tunetrack_audit)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by every request that needs the tools
+                self._tunetrack_failure = exc
+                raise
+            finally:
+                self._tunetrack_loaded.set()
+
+        async def _wait(self, event: threading.Event) -> None:
+            """Until `event` is set (without blocking the session), then the loading failure if any."""
+            if not event.is_set():
+                import anyio
+
+                await anyio.to_thread.run_sync(event.wait)
+            if self._tunetrack_failure is not None:
+                raise RuntimeError(f"the agent tools could not be loaded: {self._tunetrack_failure}")
+
+        def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
+            self._tunetrack_loaded.wait()
+            return super()._tool_input_schema(name)
+
+        async def list_tools(self) -> Any:
+            await self._wait(self._tunetrack_loaded)
+            return await super().list_tools()
+
         async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+            await self._wait(self.tunetrack_warmed)
             if name not in TOOLS:
                 return await super().call_tool(name, arguments, context)
             import json
@@ -89,7 +144,7 @@ def _server_class() -> type:
 
 
 def warm_up(settings: Settings) -> None:
-    """Import the heavy modules and open both stores once, before serving.
+    """Import the heavy modules and open both stores once, so the first tool call is not the slow one.
 
     The first call in a process otherwise pays for importing MLflow, Optuna and the solvers and
     for opening (or creating) the stores: about 4 s here against 0.5 s for later calls, and
@@ -111,8 +166,25 @@ def warm_up(settings: Settings) -> None:
 
 
 def serve(settings: Settings | None = None) -> None:
-    """Serve over stdio until the client closes the connection; then close the session's audit run."""
-    server = build_server(settings)
+    """Serve over stdio until the client closes the connection; then close the session's audit run.
+
+    `initialize` is answered before anything heavy happens: a thread registers the tools (their
+    modules import Optuna, MLflow and the solvers), then opens the stores (`warm_up`), while the
+    session starts; `tools/list` waits for the registration, a tool call for the warm-up too.
+    """
+    settings = settings or load_settings()
+    server = _new_server(settings)
+
+    def load() -> None:
+        try:
+            server.tunetrack_load()
+            warm_up(settings)
+        except BaseException:  # noqa: BLE001 - reported to the client by tools/list and tools/call
+            log.exception("the agent tools could not be loaded")
+        finally:
+            server.tunetrack_warmed.set()
+
+    threading.Thread(target=load, name="tunetrack-mcp-load", daemon=True).start()
     try:
         server.run("stdio")
     finally:

@@ -43,7 +43,13 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def main() -> None:
-    """Console-script entry point: exit codes, errors and signals as `studies.cli._exit` documents."""
+    """Console-script entry point: exit codes, errors and signals as `studies.cli._exit` documents;
+    garbage collection paused while the command starts and skipped at exit (`studies.cli._heap`)."""
+    from studies.cli import _heap
     from studies.cli._exit import run
 
-    run(app)
+    _heap.pause_during_start_up()
+    try:
+        run(app)
+    finally:
+        _heap.skip_at_exit()

@@ -8,10 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-import solvers
 from studies.cli._common import console, fail, print_json, settings_or_exit
-from studies.solve import tracked_solve
-from tracker import Tracker
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +18,8 @@ def register(app: typer.Typer) -> None:
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
     """`key=value` pairs; a value is read as JSON when it parses (numbers, booleans, objects), else text."""
+    import solvers
+
     config: dict[str, Any] = {}
     for item in items or []:
         key, sep, raw = item.partition("=")
@@ -36,7 +35,8 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
 def solve(
     problem: str = typer.Option(..., "--problem", "-p", help="flowshop:ta021, flowshop:random:50x10:seed=3, "
                                 "coloring:queen8_8, or an instance file (.txt Taillard, .col DIMACS)."),
-    solver: str = typer.Option(..., "--solver", "-s", help=f"One of {', '.join(solvers.solver_names())}."),
+    solver: str = typer.Option(..., "--solver", "-s", help="An algorithm `tunetrack solvers` lists (sa, ils, "
+                                "tabu, ...)."),
     seed: int = typer.Option(0, help="Seed of the solver's random stream."),
     sets: list[str] = typer.Option(None, "--set", help="Parameter override KEY=VALUE (repeatable); see "
                                    "`tunetrack solvers`."),
@@ -46,6 +46,8 @@ def solve(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a summary."),
 ) -> None:
     """Solve one instance, recorded as a `solve` run in MLflow, and print the result."""
+    import solvers  # numpy and numba: only for the commands that solve
+
     try:  # validate everything before a run exists
         if time_limit is not None and time_limit <= 0:
             raise solvers.SolverError(f"--time-limit: must be > 0 seconds (got {time_limit})")
@@ -55,6 +57,9 @@ def solve(
         config = solvers.check(instance, solver, parse_sets(sets))
     except solvers.SolverError as exc:
         fail(str(exc))
+    from studies.solve import tracked_solve  # MLflow: only once the flags are valid
+    from tracker import Tracker
+
     done = tracked_solve(Tracker(settings_or_exit()), instance, solver, config, seed=seed, time_limit=time_limit,
                          iterations=iterations, experiment=experiment)
     result = done.result
@@ -70,6 +75,8 @@ def solve(
 
 def list_solvers(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """List the algorithms with every parameter, its range and its default."""
+    import solvers
+
     described = solvers.describe_solvers()
     if as_json:
         print_json({"solvers": described})

@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from studies.cli._common import console, errors, fail, print_json, settings_or_exit
-from studies.cluster import CLUSTER_HELP
 from tracker import TunetrackError
 
 study_app = typer.Typer(help="Start, resume, watch and compare Optuna studies recorded in MLflow.", no_args_is_help=True)
@@ -35,6 +34,11 @@ DEMO_SPEC = {
 budget ends, so a tuned cooling rate visibly wins. Trial 0 is the defaults (warm start). No cost
 budget: it counts wall-clock seconds, and on a busy machine it was spent before any trial had
 finished (the demo must always end with results)."""
+
+# `--cluster`: the help lives here so that `tunetrack --help` does not import studies.cluster (its logic).
+CLUSTER_HELP = ("Run the worker loops as Dask tasks: 'local' or 'local:N' (a LocalCluster of N worker processes) "
+                "or a scheduler address 'tcp://host:8786' (default: the cluster.address setting, else local "
+                "worker processes).")
 
 
 def register(app: typer.Typer) -> None:

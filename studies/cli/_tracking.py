@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from studies.cli._common import console, fail, print_json, settings_or_exit
-from tracker import RunKind, Tracker
+from tracker import RunKind
 from tracker.server import DEFAULT_HOST, UI_STARTUP_TIMEOUT_S, start_server
 
 _RUN_COLUMNS = ("run_id", "experiment", "run_name", "kind", "status", "state", "start_time", "duration_s")
@@ -50,6 +50,7 @@ def _latest_study_url(settings, base_url: str) -> str | None:
     from studies._ui import install_trials_view, trials_url
     from studies.queries import list_studies, open_study
     from studies.vocabulary import Attr
+    from tracker import Tracker
 
     try:
         latest = next((s for s in list_studies(settings) if s.objective is not None), None)
@@ -72,6 +73,8 @@ def runs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """List recent runs, newest first."""
+    from tracker import Tracker
+
     tracker = Tracker(settings_or_exit())
     missing = [name for name in experiment or [] if tracker.experiment_id(name, create=False) is None]
     if missing:

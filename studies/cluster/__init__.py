@@ -13,18 +13,19 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from studies.cluster._address import ALLOWED, ClusterAddress, ClusterError
 from studies.cluster._rules import check_stores
-from studies.cluster._supervisor import MAX_RESUBMITS_PER_TASK, check_reachable, run_on_cluster, task_count
 from studies.settings import Settings
 
-CLUSTER_HELP = ("Run the worker loops as Dask tasks: 'local' or 'local:N' (a LocalCluster of N worker processes) "
-                "or a scheduler address 'tcp://host:8786' (default: the cluster.address setting, else local "
-                "worker processes).")
+if TYPE_CHECKING:
+    from studies.cluster._supervisor import MAX_RESUBMITS_PER_TASK, check_reachable, run_on_cluster, task_count
+
+_SUPERVISOR = ("MAX_RESUBMITS_PER_TASK", "check_reachable", "run_on_cluster", "task_count")
 
 __all__ = [
     "ALLOWED",
-    "CLUSTER_HELP",
     "MAX_RESUBMITS_PER_TASK",
     "ClusterAddress",
     "ClusterError",
@@ -35,6 +36,15 @@ __all__ = [
     "run_on_cluster",
     "task_count",
 ]
+
+
+def __getattr__(name: str):
+    """The supervisor's names on first use: it imports Optuna, which `tunetrack --help` should not pay for."""
+    if name not in _SUPERVISOR:
+        raise AttributeError(f"module 'studies.cluster' has no attribute {name!r}")
+    from studies.cluster import _supervisor
+
+    return getattr(_supervisor, name)
 
 
 def resolve(cluster: str | None, settings: Settings) -> ClusterAddress | None:
@@ -52,5 +62,7 @@ def prepare(cluster: str | None, settings: Settings, *, reach: bool = True) -> C
     if address is not None:
         check_stores(address, settings)
         if reach:
+            from studies.cluster._supervisor import check_reachable
+
             check_reachable(address)
     return address
