@@ -1,7 +1,7 @@
 """Shared fixtures: a clean environment, and the real stores tests talk to.
 
 Stores: PostgreSQL on 127.0.0.1:5432 (a fresh database per use), moto's S3 in server mode, and
-one `mlflow server` in its fast form (one worker) on PostgreSQL with S3 artefacts, the
+one `mlflow server` (MLflow's own command, one worker) on PostgreSQL with S3 artefacts, the
 scaled-out topology of `docker/compose.yaml`. The tracker's and the studies' contract tests
 run over these.
 """
@@ -107,7 +107,8 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) ->
     with fresh_postgres_database() as backend:
         settings = TrackerSettings(tracking=TrackingSettings(
             uri=backend, artifact_root=f"s3://{BUCKET}/server", s3_endpoint_url=s3_endpoint, **S3_KEYS))
-        server = start_server(settings, log_path=root / "server.log", wait=False)
+        # MLflow's own `mlflow server` command, as a team deploys it (`tunetrack ui` runs the one-process form)
+        server = start_server(settings, log_path=root / "server.log", wait=False, one_process=False)
         wait_until_ready(server, timeout=SERVER_STARTUP_S)
         yield server.url
         server.stop()

@@ -58,22 +58,20 @@ class ServerProcess:
         self.stop()
 
 
-def server_command(backend_uri: str, artifact_root: str, host: str, port: int) -> list[str]:
+def server_command(backend_uri: str, artifact_root: str, host: str, port: int, *, one_process: bool = True) -> list[str]:
     """The command line of a single-worker MLflow server that proxies artefacts.
 
-    `tracker._serve` is `mlflow server --backend-store-uri B --artifacts-destination A --workers 1`
-    in one process instead of two (MLflow's command imports MLflow, then starts uvicorn, which
-    imports it again): it answers in about half the time.
+    `one_process` (what `tunetrack ui` runs): `tracker._serve`, which is `mlflow server
+    --backend-store-uri B --artifacts-destination A --workers 1` in one process instead of two
+    (MLflow's command imports MLflow, then starts uvicorn, which imports it again), so it answers
+    in about half the time. Otherwise MLflow's own `mlflow server` command, as a team deploys it.
     """
     artifacts = artifact_root if "://" in artifact_root else Path(artifact_root).expanduser().resolve().as_uri()
     backend_uri = shared_sqlite_url(backend_uri)
-    return [
-        sys.executable, "-m", "tracker._serve",
-        "--backend-store-uri", backend_uri,
-        "--artifacts-destination", artifacts,
-        "--host", host,
-        "--port", str(port),
-    ]
+    stores = ["--backend-store-uri", backend_uri, "--artifacts-destination", artifacts, "--host", host, "--port", str(port)]
+    if one_process:
+        return [sys.executable, "-m", "tracker._serve", *stores]
+    return [sys.executable, "-m", "mlflow", "server", *stores, "--workers", "1"]
 
 
 def start_server(
@@ -84,8 +82,12 @@ def start_server(
     log_path: Path | None = None,
     wait: bool = True,
     timeout: float = STARTUP_TIMEOUT_S,
+    one_process: bool = True,
 ) -> ServerProcess:
-    """Start MLflow's tracking server (`tracker._serve`) on the settings' tracking store and wait until it answers."""
+    """Start MLflow's tracking server on the settings' tracking store and wait until it answers.
+
+    `one_process`: the fast form (`tracker._serve`, see `server_command`); False runs `mlflow server` itself.
+    """
     backend = settings.tracking.uri
     if backend.startswith(("http://", "https://")):
         raise ValueError(f"tracking.uri is already a server ({backend}); open it in a browser instead")
@@ -94,7 +96,7 @@ def start_server(
     env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false", **settings.s3_environment())
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(
-        server_command(backend, settings.tracking.artifact_root, host, port),
+        server_command(backend, settings.tracking.artifact_root, host, port, one_process=one_process),
         stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,  # stopped as one group
     )
     server = ServerProcess(url=f"http://{host}:{port}", process=process, log_path=log_path)

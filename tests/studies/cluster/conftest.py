@@ -83,7 +83,7 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         env.setenv("MLFLOW_S3_ENDPOINT_URL", endpoint)
         for key, value in S3_KEYS.items():
             env.setenv(key, value)
-        server = start_server(server_settings, log_path=root / "mlflow-server.log", wait=False)
+        server = start_server(server_settings, log_path=root / "mlflow-server.log", wait=False, one_process=False)
     wait_until_ready(server, timeout=SERVER_START_S)  # its first start migrates a fresh PostgreSQL database
     try:
         yield Topology(tracking_uri=server.url, storage=f"{base}/{names['studies']}", log_dir=root)
