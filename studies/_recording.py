@@ -106,6 +106,7 @@ class StudyRecorder:
             params=params,
             tags={Tag.STUDY: self.spec.name, Tag.TRIAL: trial.number, Tag.OBJECTIVE: self.spec.objective_label},
             minimize=self.spec.direction == "minimize",
+            hold_params=True,
         )
         try:
             trial.set_user_attr(Attr.RUN_ID, run.run_id)
