@@ -46,6 +46,27 @@ def _fresh_mlflow_store(uri: str) -> None:
     MlflowClient(uri).search_experiments()  # creates and migrates the store, outside the clock
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process and of its waited-for children (spawned workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_CPU = {"started": 0.0, "last": 0.0}
+
+
+def clock_start() -> float:
+    """Start the clock of one way: wall time returned, CPU time kept for `clock_stop`."""
+    _CPU["started"] = cpu_s()
+    return time.perf_counter()
+
+
+def clock_stop(t0: float) -> float:
+    """Wall seconds since `t0`; the CPU seconds of the same span go to `_CPU["last"]`."""
+    _CPU["last"] = cpu_s() - _CPU["started"]
+    return time.perf_counter() - t0
+
+
 # ---- the four ways ----------------------------------------------------------------------------
 def run_plain(tmp: Path, tag: str, objective, n: int, seed: int, *, tunetrack_storage: bool = False):
     import optuna
@@ -54,10 +75,10 @@ def run_plain(tmp: Path, tag: str, objective, n: int, seed: int, *, tunetrack_st
 
     url = f"sqlite:///{tmp}/{tag}.db"
     storage = get_storage(url) if tunetrack_storage else url
-    t0 = time.perf_counter()
+    t0 = clock_start()
     study = optuna.create_study(study_name=tag, storage=storage, sampler=optuna.samplers.RandomSampler(seed))
     study.optimize(objective, n_trials=n, catch=(ValueError,))
-    return time.perf_counter() - t0, study.get_trials(deepcopy=False), None
+    return clock_stop(t0), study.get_trials(deepcopy=False), None
 
 
 def run_callback(tmp: Path, tag: str, objective, n: int, seed: int):
@@ -68,12 +89,12 @@ def run_callback(tmp: Path, tag: str, objective, n: int, seed: int):
     _fresh_mlflow_store(uri)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # deprecated since optuna-integration 4.9, and experimental
-        t0 = time.perf_counter()
+        t0 = clock_start()
         callback = MLflowCallback(tracking_uri=uri, metric_name="value", create_experiment=True)
         study = optuna.create_study(study_name=tag, storage=f"sqlite:///{tmp}/{tag}-optuna.db",
                                     sampler=optuna.samplers.RandomSampler(seed))
         study.optimize(objective, n_trials=n, callbacks=[callback], catch=(ValueError,))
-        elapsed = time.perf_counter() - t0
+        elapsed = clock_stop(t0)
     return elapsed, study.get_trials(deepcopy=False), uri
 
 
@@ -91,12 +112,12 @@ def run_mlflow_storage(tmp: Path, tag: str, objective, n: int, seed: int):
     experiment_id = mlflow.MlflowClient(uri).create_experiment(tag)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
+        t0 = clock_start()
         storage = MlflowStorage(experiment_id=experiment_id)
         study = optuna.create_study(study_name=tag, storage=storage, sampler=optuna.samplers.RandomSampler(seed))
         study.optimize(objective, n_trials=n, catch=(ValueError,))
         storage.flush_all_batches()
-        elapsed = time.perf_counter() - t0
+        elapsed = clock_stop(t0)
     return elapsed, study.get_trials(deepcopy=False), uri
 
 
@@ -108,16 +129,12 @@ def run_tunetrack(tmp: Path, tag: str, function: str, kwargs: dict, n: int, seed
     settings.prepare_local_stores()
     _fresh_mlflow_store(settings.resolved().tracking.uri)
     spec = callable_spec(tag, function, kwargs, n, seed=seed)
-    t0 = time.perf_counter()
+    t0 = clock_start()
     start_study(spec, settings, workers=1, progress=False)
-    elapsed = time.perf_counter() - t0
+    elapsed = clock_stop(t0)
     return elapsed, load_study(settings, tag).get_trials(deepcopy=False), settings.resolved().tracking.uri
 
 
-def cpu_s() -> float:
-    """CPU seconds of this process and of its waited-for children (spawned workers)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run_solver_study(tmp: Path, n: int, iterations: int, seed: int) -> dict:
@@ -300,9 +317,8 @@ def main() -> None:
                                                seed),
         }
         for way, run in timed.items():
-            cpu_started = cpu_s()
             elapsed, trials, uri = run()
-            cpu = cpu_s() - cpu_started
+            cpu = _CPU["last"]
             if elapsed is None:
                 results[way] = {"unavailable": trials}
                 continue

@@ -112,6 +112,7 @@ class TrackedRun:
     def _take_held_params(self) -> dict[str, Any] | None:
         if self._params_timer is not None:
             self._params_timer.cancel()
+            self._params_timer.join()  # params already on their way go first (a spool keeps the order)
         with self._held_lock:
             held, self._held_params = self._held_params, None
         return held
