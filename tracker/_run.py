@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mlflow import MlflowClient
 from mlflow.entities import Metric
 
+from tracker._later import later
 from tracker._spool import counted
 from tracker.redaction import redact, redact_text
 from tracker._steps import StepOptions, StepPipeline
@@ -64,7 +65,6 @@ class TrackedRun:
         self._pipeline: StepPipeline | None = None  # started by the first step record
         self._held_params: dict[str, Any] | None = None
         self._held_lock = threading.Lock()
-        self._params_timer: threading.Timer | None = None
 
     # ---- records ---------------------------------------------------------------------
     def log_step(self, record: Mapping[str, Any]) -> None:
@@ -105,26 +105,21 @@ class TrackedRun:
         one shows them while it runs.
         """
         self._held_params = dict(params)
-        self._params_timer = threading.Timer(within_s, self._send_held_params)
-        self._params_timer.name, self._params_timer.daemon = "tunetrack-params", True
-        self._params_timer.start()
+        later(within_s, self._send_held_params)
 
     def _take_held_params(self) -> dict[str, Any] | None:
-        if self._params_timer is not None:
-            self._params_timer.cancel()
-            self._params_timer.join()  # params already on their way go first (a spool keeps the order)
-        with self._held_lock:
+        with self._held_lock:  # params already on their way are sent first (a spool keeps the order)
             held, self._held_params = self._held_params, None
         return held
 
     def _send_held_params(self) -> None:
         with self._held_lock:
             held, self._held_params = self._held_params, None
-        if held:
-            try:
-                self.log_params(held)
-            except Exception as exc:  # a refused value: the run goes on, the warning names it
-                log.warning("run %s: could not record its params: %s", self.run_id, exc)
+            if held:
+                try:
+                    self.log_params(held)
+                except Exception as exc:  # a refused value: the run goes on, the warning names it
+                    log.warning("run %s: could not record its params: %s", self.run_id, exc)
 
     def set_tags(self, tags: Mapping[str | Tag, Any]) -> None:
         self._writer.set_tags({str(k): v for k, v in tags.items()})
