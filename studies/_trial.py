@@ -36,15 +36,17 @@ def worker_tag() -> str:
 class _Heartbeat:
     """Records the running trial's heartbeat every interval so a dead worker's trial can be detected.
 
-    One thread per storage and process, started with the first trial: a trial starts no thread of
-    its own, and its first beat is written beside it rather than before it.
+    One thread per storage and process, started with the first trial and ended after an interval
+    without one: a trial starts no thread of its own, and its first beat is written beside it.
     """
 
     _by_storage: dict[int, "_Heartbeat"] = {}
+    _lock = threading.Lock()
 
     def __init__(self, storage: Any, interval: float) -> None:
         self._storage, self._interval = storage, interval
         self._trial_id: int | None = None
+        self._closed = False
         self._changed = threading.Condition()
         threading.Thread(target=self._beat, name="tunetrack-heartbeat", daemon=True).start()
 
@@ -57,31 +59,45 @@ class _Heartbeat:
         if not interval:
             yield
             return
-        beat = cls._by_storage.get(id(storage))
-        if beat is None or beat._storage is not storage:
-            beat = cls._by_storage[id(storage)] = cls(storage, interval)
-        with beat._changed:
-            beat._trial_id = trial_id
-            beat._changed.notify()
+        with cls._lock:
+            beat = cls._by_storage.get(id(storage))
+            if beat is None or beat._storage is not storage or not beat._follow(trial_id):
+                beat = cls._by_storage[id(storage)] = cls(storage, interval)
+                beat._follow(trial_id)
         try:
             yield
         finally:
-            with beat._changed:
-                beat._trial_id = None
+            beat._follow(None)
+
+    def _follow(self, trial_id: int | None) -> bool:
+        """Beat for `trial_id` from now on (None: no trial); False if this thread has ended."""
+        with self._changed:
+            if self._closed:
+                return False
+            self._trial_id = trial_id
+            self._changed.notify()
+            return True
 
     def _beat(self) -> None:
         beaten: int | None = None
         while True:
             with self._changed:
-                if self._trial_id == beaten or self._trial_id is None:  # wait for a new trial or the interval
-                    self._changed.wait(None if self._trial_id is None else self._interval)
-                    if self._trial_id is None:
-                        continue
+                if self._trial_id is None or self._trial_id == beaten:  # wait for a new trial or the interval
+                    self._changed.wait(self._interval)
+                if self._trial_id is None:
+                    if beaten is None:  # a whole interval without a trial: the worker is done
+                        self._closed = True
+                        break
+                    beaten = None
+                    continue
                 trial_id = beaten = self._trial_id
             try:
                 self._storage.record_heartbeat(trial_id)
             except Exception as exc:  # a missed beat is not fatal; the next one may pass
                 log.debug("heartbeat failed: %s", exc)
+        with self._lock:
+            if self._by_storage.get(id(self._storage)) is self:
+                del self._by_storage[id(self._storage)]
 
 
 def run_trial(
