@@ -23,13 +23,13 @@ def importable_for_workers() -> None:
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
-def settings_in(tmp: str | Path, tag: str):
+def settings_in(tmp: str | Path, tag: str, **studies: Any):
     """tunetrack settings whose MLflow store, artefacts and study storage all live under `tmp`."""
     from studies.settings import load_settings
 
     return load_settings(
         tracking={"uri": f"sqlite:///{tmp}/{tag}-mlflow.db", "artifact_root": f"{tmp}/{tag}-artifacts"},
-        studies={"storage": f"sqlite:///{tmp}/{tag}-studies.db"},
+        studies={"storage": f"sqlite:///{tmp}/{tag}-studies.db", **studies},
     )
 
 

@@ -15,6 +15,12 @@ its worker process); "steady" is the time between the first and the last trial c
 / (trials - 1); "recording only" is steady minus the steady time of plain Optuna on the same
 Optuna storage ((a) for (b) and (c), (a') for tunetrack). Then a small probe (complete,
 pruned, failed trials) shows what each records.
+"CPU ms/trial" is the process's CPU time (user + system, spawned workers included) per trial:
+on a shared machine it moves less than wall time, which also waits for the disk and other work.
+Then (e) a solver study (flowshop SA on ta001 for `--solver-iterations` iterations, one solve
+per trial) shows what tracking adds to each solve inside a study, and what its trials are billed:
+per solve, trial wall minus the solver's own seconds (its `seconds` metric), and the trial's cost
+(at cost_rate 1, in seconds) minus the solver's seconds.
 Prints tables and, as its last line, one JSON object with the figures (no assertions).
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import resource
 import tempfile
 import time
 import warnings
@@ -39,6 +46,27 @@ def _fresh_mlflow_store(uri: str) -> None:
     MlflowClient(uri).search_experiments()  # creates and migrates the store, outside the clock
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process and of its waited-for children (spawned workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_CPU = {"started": 0.0, "last": 0.0}
+
+
+def clock_start() -> float:
+    """Start the clock of one way: wall time returned, CPU time kept for `clock_stop`."""
+    _CPU["started"] = cpu_s()
+    return time.perf_counter()
+
+
+def clock_stop(t0: float) -> float:
+    """Wall seconds since `t0`; the CPU seconds of the same span go to `_CPU["last"]`."""
+    _CPU["last"] = cpu_s() - _CPU["started"]
+    return time.perf_counter() - t0
+
+
 # ---- the four ways ----------------------------------------------------------------------------
 def run_plain(tmp: Path, tag: str, objective, n: int, seed: int, *, tunetrack_storage: bool = False):
     import optuna
@@ -47,10 +75,10 @@ def run_plain(tmp: Path, tag: str, objective, n: int, seed: int, *, tunetrack_st
 
     url = f"sqlite:///{tmp}/{tag}.db"
     storage = get_storage(url) if tunetrack_storage else url
-    t0 = time.perf_counter()
+    t0 = clock_start()
     study = optuna.create_study(study_name=tag, storage=storage, sampler=optuna.samplers.RandomSampler(seed))
     study.optimize(objective, n_trials=n, catch=(ValueError,))
-    return time.perf_counter() - t0, study.get_trials(deepcopy=False), None
+    return clock_stop(t0), study.get_trials(deepcopy=False), None
 
 
 def run_callback(tmp: Path, tag: str, objective, n: int, seed: int):
@@ -61,12 +89,12 @@ def run_callback(tmp: Path, tag: str, objective, n: int, seed: int):
     _fresh_mlflow_store(uri)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # deprecated since optuna-integration 4.9, and experimental
-        t0 = time.perf_counter()
+        t0 = clock_start()
         callback = MLflowCallback(tracking_uri=uri, metric_name="value", create_experiment=True)
         study = optuna.create_study(study_name=tag, storage=f"sqlite:///{tmp}/{tag}-optuna.db",
                                     sampler=optuna.samplers.RandomSampler(seed))
         study.optimize(objective, n_trials=n, callbacks=[callback], catch=(ValueError,))
-        elapsed = time.perf_counter() - t0
+        elapsed = clock_stop(t0)
     return elapsed, study.get_trials(deepcopy=False), uri
 
 
@@ -84,12 +112,12 @@ def run_mlflow_storage(tmp: Path, tag: str, objective, n: int, seed: int):
     experiment_id = mlflow.MlflowClient(uri).create_experiment(tag)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
+        t0 = clock_start()
         storage = MlflowStorage(experiment_id=experiment_id)
         study = optuna.create_study(study_name=tag, storage=storage, sampler=optuna.samplers.RandomSampler(seed))
         study.optimize(objective, n_trials=n, catch=(ValueError,))
         storage.flush_all_batches()
-        elapsed = time.perf_counter() - t0
+        elapsed = clock_stop(t0)
     return elapsed, study.get_trials(deepcopy=False), uri
 
 
@@ -101,10 +129,41 @@ def run_tunetrack(tmp: Path, tag: str, function: str, kwargs: dict, n: int, seed
     settings.prepare_local_stores()
     _fresh_mlflow_store(settings.resolved().tracking.uri)
     spec = callable_spec(tag, function, kwargs, n, seed=seed)
-    t0 = time.perf_counter()
+    t0 = clock_start()
     start_study(spec, settings, workers=1, progress=False)
-    elapsed = time.perf_counter() - t0
+    elapsed = clock_stop(t0)
     return elapsed, load_study(settings, tag).get_trials(deepcopy=False), settings.resolved().tracking.uri
+
+
+
+
+def run_solver_study(tmp: Path, n: int, iterations: int, seed: int) -> dict:
+    """(e): per solve, what tracking adds to the trial's wall and what the trial is billed beyond the solver."""
+    from studies.runner import start_study
+    from studies.vocabulary import Attr
+
+    settings = settings_in(tmp, "solver", cost_rate=1.0)
+    settings.prepare_local_stores()
+    _fresh_mlflow_store(settings.resolved().tracking.uri)
+    spec = {"name": "solver", "objective": {"solver": "sa", "problem": "flowshop", "iterations": iterations},
+            "instances": ["flowshop:ta001"], "seeds": [1],
+            "space": {"cooling_rate": {"type": "float", "low": 0.95, "high": 0.999}},
+            "sampler": {"type": "random", "seed": seed}, "budget": {"n_trials": n}, "workers": 1, "retries": 0}
+    start_study(spec, settings, workers=1, progress=False)
+    trials = [t for t in load_study(settings, "solver").get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
+    solves = {r.data.tags["mlflow.parentRunId"]: r.data.metrics["seconds"]
+              for r in mlflow_runs(settings.resolved().tracking.uri) if r.data.tags.get("tt.kind") == "solve"}
+    rows = [((t.datetime_complete - t.datetime_start).total_seconds(), float(t.user_attrs[Attr.COST]),
+             solves[t.user_attrs[Attr.RUN_ID]]) for t in trials if t.user_attrs.get(Attr.RUN_ID) in solves]
+    rows = rows[1:]  # the first trial also loads the kernels from numba's cache
+    count = len(rows)
+    return {
+        "solves": count, "iterations": iterations,
+        "solver_ms": sum(s for _, _, s in rows) * 1000 / count,
+        "trial_wall_ms": sum(w for w, _, _ in rows) * 1000 / count,
+        "tracking_ms_per_solve": sum(w - s for w, _, s in rows) * 1000 / count,
+        "billed_beyond_solver_ms": sum(c - s for _, c, s in rows) * 1000 / count,
+    }
 
 
 # ---- what each wrote to MLflow ------------------------------------------------------------------
@@ -221,6 +280,8 @@ def main() -> None:
                              "time per trial grows with the study (200 trials take about 7 minutes on 2 cores)")
     parser.add_argument("--probe-trials", type=int, default=6, help="trials of the complete/pruned/failed probe")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--solver-trials", type=int, default=21, help="trials of the solver study (e); 0 skips it")
+    parser.add_argument("--solver-iterations", type=int, default=20_000, help="SA iterations per solve in (e)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="instead: profile N trials of the callback and of tunetrack, per part")
     args = parser.parse_args()
@@ -257,12 +318,14 @@ def main() -> None:
         }
         for way, run in timed.items():
             elapsed, trials, uri = run()
+            cpu = _CPU["last"]
             if elapsed is None:
                 results[way] = {"unavailable": trials}
                 continue
             results[way] = {
                 "trials": len(trials), "states": states(trials), "wall_s": elapsed,
                 "end_to_end_s": elapsed / len(trials), "steady_s": steady_per_trial_s(trials),
+                "cpu_s": cpu / len(trials),
                 "record": read_back(way, uri, trials) if way in INTERMEDIATE_KEY else {},
             }
         probes = {
@@ -275,7 +338,8 @@ def main() -> None:
         for way, run in probes.items():
             elapsed, trials, uri = run()
             probe[way] = read_back(way, uri, trials) if elapsed is not None else {"unavailable": trials}
-    report(results, probe, args)
+        solver = run_solver_study(tmp, args.solver_trials, args.solver_iterations, seed) if args.solver_trials else {}
+    report(results, probe, solver, args)
 
 
 # tunetrack's trials live in its own storage (WAL, heartbeat): its recording alone is measured against (a').
@@ -290,22 +354,24 @@ LABELS = {
 }
 
 
-def report(results: dict, probe: dict, args) -> None:
+def report(results: dict, probe: dict, solver: dict, args) -> None:
     base = results["plain"]
     rows = []
     for way, r in results.items():
         if "unavailable" in r:
-            rows.append((LABELS[way], "-", "unavailable", "-", "-", "-", "-"))
+            rows.append((LABELS[way], "-", "unavailable", "-", "-", "-", "-", "-", "-"))
             continue
         r["overhead_end_to_end_ms"] = (r["end_to_end_s"] - base["end_to_end_s"]) * 1000
         r["overhead_steady_ms"] = (r["steady_s"] - base["steady_s"]) * 1000
+        r["overhead_cpu_ms"] = (r["cpu_s"] - base["cpu_s"]) * 1000
         same = results[SAME_STORAGE_BASELINE.get(way, "plain")]
         r["recording_only_steady_ms"] = (r["steady_s"] - same["steady_s"]) * 1000
         rows.append((LABELS[way], r["trials"], r["wall_s"], r["end_to_end_s"] * 1000, r["overhead_end_to_end_ms"],
-                     r["overhead_steady_ms"], r["recording_only_steady_ms"]))
+                     r["overhead_steady_ms"], r["recording_only_steady_ms"], r["cpu_s"] * 1000, r["overhead_cpu_ms"]))
     print(f"trivial objective x**2, {args.steps} report(s) per trial, random sampler seed {args.seed}")
     print_table(("way", "trials", "wall s", "ms/trial", "overhead ms/trial (end to end)",
-                 "overhead ms/trial (steady)", "recording only (steady, vs same storage)"), rows)
+                 "overhead ms/trial (steady)", "recording only (steady, vs same storage)", "CPU ms/trial",
+                 "CPU overhead ms/trial"), rows)
 
     def ratio(kind: str) -> float | None:
         tt, cb = results["tunetrack"], results["callback"]
@@ -313,7 +379,8 @@ def report(results: dict, probe: dict, args) -> None:
 
     ratios = {"tunetrack_over_callback_end_to_end": ratio("overhead_end_to_end_ms"),
               "tunetrack_over_callback_steady": ratio("overhead_steady_ms"),
-              "tunetrack_over_callback_recording_only": ratio("recording_only_steady_ms")}
+              "tunetrack_over_callback_recording_only": ratio("recording_only_steady_ms"),
+              "tunetrack_over_callback_cpu": ratio("overhead_cpu_ms")}
     if "overhead_end_to_end_ms" in results["storage"]:
         st = results["storage"]
         ratios["tunetrack_over_storage_end_to_end"] = (
@@ -338,8 +405,18 @@ def report(results: dict, probe: dict, args) -> None:
         ))
     print_table(("way", "trial runs", "nested under a study run", "probe: intermediate points / reported",
                  "COMPLETE ->", "PRUNED ->", "FAIL ->"), rows)
+    if solver:
+        print()
+        print(f"(e) tunetrack solver study: flowshop SA on ta001, {solver['iterations']} iterations, one solve per "
+              f"trial, {solver['solves']} trials after the first")
+        print_table(("per solve", "ms"), [
+            ("solver's own time (its seconds metric)", solver["solver_ms"]),
+            ("trial wall", solver["trial_wall_ms"]),
+            ("tracking overhead (trial wall - solver)", solver["tracking_ms_per_solve"]),
+            ("billed beyond the solver (cost - solver)", solver["billed_beyond_solver_ms"]),
+        ])
     print_json({
-        "trials": args.trials, "steps": args.steps,
+        "trials": args.trials, "steps": args.steps, "solver_study": solver,
         **{f"{way}_{k}": (round(v, 3) if isinstance(v, float) else v)
            for way, r in results.items() for k, v in r.items() if k != "record"},
         **{k: (round(v, 3) if v is not None else None) for k, v in ratios.items()},

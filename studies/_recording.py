@@ -106,6 +106,7 @@ class StudyRecorder:
             params=params,
             tags={Tag.STUDY: self.spec.name, Tag.TRIAL: trial.number, Tag.OBJECTIVE: self.spec.objective_label},
             minimize=self.spec.direction == "minimize",
+            hold_params=True,
         )
         try:
             trial.set_user_attr(Attr.RUN_ID, run.run_id)
@@ -154,8 +155,12 @@ class StudyRecorder:
 
     @staticmethod
     def closing_tags(trial_number: int, state: TrialState) -> dict[str, str]:
-        """Tags a trial run ends with: its name says pruned or failed."""
-        return {RUN_NAME_TAG: trial_run_name(trial_number, state)}
+        """Tags a trial run ends with: its name says pruned or failed (a completed trial keeps its name).
+
+        MLflow renames a run through extra store calls, so an unchanged name is not sent again.
+        """
+        name = trial_run_name(trial_number, state)
+        return {RUN_NAME_TAG: name} if name != trial_run_name(trial_number) else {}
 
     def close_orphans(self, trial: optuna.trial.FrozenTrial, reason: str) -> None:
         """End the MLflow runs of a trial whose worker died: the trial run and any solve still RUNNING."""

@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import optuna
@@ -33,32 +34,70 @@ def worker_tag() -> str:
 
 
 class _Heartbeat:
-    """Records the trial's heartbeat every interval so a dead worker's trial can be detected."""
+    """Records the running trial's heartbeat every interval so a dead worker's trial can be detected.
 
-    def __init__(self, study: optuna.Study, trial_id: int) -> None:
+    One thread per storage and process, started with the first trial and ended after an interval
+    without one: a trial starts no thread of its own, and its first beat is written beside it.
+    """
+
+    _by_storage: dict[int, "_Heartbeat"] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, storage: Any, interval: float) -> None:
+        self._storage, self._interval = storage, interval
+        self._trial_id: int | None = None
+        self._closed = False
+        self._changed = threading.Condition()
+        threading.Thread(target=self._beat, name="tunetrack-heartbeat", daemon=True).start()
+
+    @classmethod
+    @contextlib.contextmanager
+    def of(cls, study: optuna.Study, trial_id: int) -> Iterator[None]:
+        """Beat for `trial_id` while the block runs (nothing if the storage has no heartbeat)."""
         storage = study._storage
-        self._interval = getattr(storage, "get_heartbeat_interval", lambda: None)()
-        self._storage, self._trial_id = storage, trial_id
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name="tunetrack-heartbeat", daemon=True)
+        interval = getattr(storage, "get_heartbeat_interval", lambda: None)()
+        if not interval:
+            yield
+            return
+        with cls._lock:
+            beat = cls._by_storage.get(id(storage))
+            if beat is None or beat._storage is not storage or not beat._follow(trial_id):
+                beat = cls._by_storage[id(storage)] = cls(storage, interval)
+                beat._follow(trial_id)
+        try:
+            yield
+        finally:
+            beat._follow(None)
+
+    def _follow(self, trial_id: int | None) -> bool:
+        """Beat for `trial_id` from now on (None: no trial); False if this thread has ended."""
+        with self._changed:
+            if self._closed:
+                return False
+            self._trial_id = trial_id
+            self._changed.notify()
+            return True
 
     def _beat(self) -> None:
-        while not self._stop.wait(self._interval):
+        beaten: int | None = None
+        while True:
+            with self._changed:
+                if self._trial_id is None or self._trial_id == beaten:  # wait for a new trial or the interval
+                    self._changed.wait(self._interval)
+                if self._trial_id is None:
+                    if beaten is None:  # a whole interval without a trial: the worker is done
+                        self._closed = True
+                        break
+                    beaten = None
+                    continue
+                trial_id = beaten = self._trial_id
             try:
-                self._storage.record_heartbeat(self._trial_id)
+                self._storage.record_heartbeat(trial_id)
             except Exception as exc:  # a missed beat is not fatal; the next one may pass
                 log.debug("heartbeat failed: %s", exc)
-
-    def __enter__(self) -> "_Heartbeat":
-        if self._interval:
-            self._storage.record_heartbeat(self._trial_id)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        with self._lock:
+            if self._by_storage.get(id(self._storage)) is self:
+                del self._by_storage[id(self._storage)]
 
 
 def run_trial(
@@ -75,7 +114,7 @@ def run_trial(
     for key, value in where.items():
         trial.set_user_attr(key, value)
     state, value, error = TrialState.FAIL, None, None
-    with _Heartbeat(study, trial._trial_id):
+    with _Heartbeat.of(study, trial._trial_id):
         try:
             params = suggest(trial, spec.space)
             with recorder.trial_run(trial, params) as run:

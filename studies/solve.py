@@ -77,10 +77,11 @@ def tracked_solve(
         descriptor={k: v for k, v in instance.descriptor.items() if v is not None},
         tags={Tag.SOLVER: solver, Tag.SCENARIO: instance.name, Tag.SEED: seed, **(tags or {})},
         expected_steps=expected_steps(iterations, getattr(config, "chunk_size", None)),
+        hold_params=True,
     ) as run:
         result = solvers.solve(instance, solver, config, seed=seed, time_limit=time_limit, iterations=iterations,
                                on_step=run.log_step, on_event=run.log_event)
-        run.log_metrics(result_metrics(result))
+        run.set_final_metrics(result_metrics(result))  # with the closing tags: one store call
         run.log_dict({"instance": result.instance, "objective": result.objective, "solution": list(result.solution)},
                      SOLUTION_ARTIFACT)
     return TrackedSolve(result, run.run_id, run.experiment_id)

@@ -23,7 +23,7 @@ from tracker._stores import make_directory, store_failure
 from tracker.errors import StoreUnavailable
 from tracker.redaction import redact_text
 from studies.settings import DEFAULT_HEARTBEAT_GRACE_S, HEARTBEAT_INTERVAL_S
-from tracker.sqlite import SQLITE_BUSY_TIMEOUT_S, absolute_sqlite_url, apply_pragmas, sqlite_path
+from tracker.sqlite import SQLITE_BUSY_TIMEOUT_S, absolute_sqlite_url, apply_pragmas, sqlite_path, tune_engine
 
 # Optuna 4.9 renamed the stale-trial callback argument.
 _STALE_CALLBACK_ARG = (
@@ -32,10 +32,6 @@ _STALE_CALLBACK_ARG = (
     else "failed_trial_callback"
 )
 GRACE_PERIOD_S = DEFAULT_HEARTBEAT_GRACE_S
-
-
-def _on_connect_sqlite(dbapi_connection, _record) -> None:
-    apply_pragmas(dbapi_connection)
 
 
 def get_storage(
@@ -72,9 +68,7 @@ def _open(url: str, heartbeat_interval, grace_period, failed_trial_callback) -> 
         grace_period=grace_period,
         **{_STALE_CALLBACK_ARG: failed_trial_callback},
     )
-    if path is not None:
-        sqlalchemy.event.listen(storage.engine, "connect", _on_connect_sqlite)
-        storage.engine.dispose()  # later connections get the pragmas
+    tune_engine(storage.engine)
     return storage
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import tempfile
+import threading
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mlflow import MlflowClient
 from mlflow.entities import Metric
 
+from tracker._later import later
 from tracker._spool import counted
 from tracker.redaction import redact, redact_text
 from tracker._steps import StepOptions, StepPipeline
@@ -61,6 +63,8 @@ class TrackedRun:
         self._ended = False
         self._step_options = steps
         self._pipeline: StepPipeline | None = None  # started by the first step record
+        self._held_params: dict[str, Any] | None = None
+        self._held_lock = threading.Lock()
 
     # ---- records ---------------------------------------------------------------------
     def log_step(self, record: Mapping[str, Any]) -> None:
@@ -93,6 +97,29 @@ class TrackedRun:
 
     def log_params(self, params: Mapping[str, Any]) -> None:
         self._writer.log_params(params)
+
+    def hold_params(self, params: Mapping[str, Any], within_s: float) -> None:
+        """Params sent with the run's closing store call, or after `within_s` if the run is still open then.
+
+        A short run (a fast trial) so records its params without a store call of their own; a long
+        one shows them while it runs.
+        """
+        self._held_params = dict(params)
+        later(within_s, self._send_held_params)
+
+    def _take_held_params(self) -> dict[str, Any] | None:
+        with self._held_lock:  # params already on their way are sent first (a spool keeps the order)
+            held, self._held_params = self._held_params, None
+        return held
+
+    def _send_held_params(self) -> None:
+        with self._held_lock:
+            held, self._held_params = self._held_params, None
+            if held:
+                try:
+                    self.log_params(held)
+                except Exception as exc:  # a refused value: the run goes on, the warning names it
+                    log.warning("run %s: could not record its params: %s", self.run_id, exc)
 
     def set_tags(self, tags: Mapping[str | Tag, Any]) -> None:
         self._writer.set_tags({str(k): v for k, v in tags.items()})
@@ -198,7 +225,8 @@ class TrackedRun:
         finally:
             try:
                 self._writer.log_batch(
-                    metrics=self._final_metrics, tags={str(k): v for k, v in tags.items()}, points=self._final_points)
+                    metrics=self._final_metrics, tags={str(k): v for k, v in tags.items()}, points=self._final_points,
+                    params=self._take_held_params())
             finally:
                 self.client.set_terminated(self.run_id, status=final.mlflow_status, end_time=now_ms())
 

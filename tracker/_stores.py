@@ -110,7 +110,12 @@ def open_tracking_client(uri: str, artifact_root: str) -> ResilientClient:
 
 
 def _created(client):
-    client._tracking_client.store  # noqa: B018 - builds the store: creates or migrates its schema
+    """Build the store (creating or migrating its schema); a SQLite store's connections get tunetrack's pragmas."""
+    from tracker.sqlite import tune_engine
+
+    engine = getattr(client._tracking_client.store, "engine", None)
+    if engine is not None:
+        tune_engine(engine)
     return client
 
 

@@ -122,11 +122,14 @@ class Tracker:
         expected_steps: int | None = None,
         best_key: str = "best",
         minimize: bool = True,
+        hold_params: bool = False,
     ) -> TrackedRun:
         """Open a run of `kind` in `experiment` (or the parent's), nested under `parent_run_id`.
 
         `params` may be nested (flattened to dotted keys); `descriptor` holds the scenario
-        (sizes, reference value...) and is logged as `scenario.*` params.
+        (sizes, reference value...) and is logged as `scenario.*` params. `hold_params` sends
+        them with the run's closing store call, or after the step flush interval if the run is
+        still open then (`TrackedRun.hold_params`): a short run saves a store call.
         """
         if experiment is None and parent_run_id is None:
             raise ValueError("start_run needs an experiment name or a parent_run_id")
@@ -160,7 +163,9 @@ class Tracker:
             merged: dict[str, Any] = dict(params or {})
             if descriptor:
                 merged.update({f"{DESCRIPTOR_PREFIX}{k}": v for k, v in descriptor.items()})
-            if merged:
+            if merged and hold_params:
+                tracked.hold_params(merged, steps.flush_interval_s)
+            elif merged:
                 tracked.log_params(merged)
         except BaseException as exc:
             tracked.end(error=exc if isinstance(exc, Exception) else None)

@@ -45,6 +45,14 @@ class BatchWriter:
 
     def log_params(self, params: Mapping[str, Any]) -> None:
         """Flatten and store params; a value too long for MLflow moves to a JSON artefact."""
+        entries, long_added = self._param_entries(params)
+        for chunk in _chunks(entries, MAX_PARAMS_TAGS_PER_BATCH):
+            self._client.log_batch(self._run_id, params=list(chunk))
+        if long_added:
+            self._write_long_params()
+
+    def _param_entries(self, params: Mapping[str, Any]) -> tuple[list[Param], bool]:
+        """Flattened params as entries, and whether a value too long for MLflow was set aside."""
         entries: list[Param] = []
         long_added = False
         for key, value in flatten(params).items():
@@ -55,10 +63,7 @@ class BatchWriter:
                 text = LONG_PARAM_POINTER
                 long_added = True
             entries.append(Param(key, text))
-        for chunk in _chunks(entries, MAX_PARAMS_TAGS_PER_BATCH):
-            self._client.log_batch(self._run_id, params=list(chunk))
-        if long_added:
-            self._write_long_params()
+        return entries, long_added
 
     def set_tags(self, tags: Mapping[str, Any]) -> None:
         entries = [RunTag(safe_key(str(k)), truncate_tag(str(v))) for k, v in tags.items()]
@@ -70,21 +75,26 @@ class BatchWriter:
         self.log_metric_points([Metric(safe_key(k), float(v), ts, step) for k, v in metrics.items()])
 
     def log_batch(
-        self, metrics: Mapping[str, float], tags: Mapping[str, Any], step: int = 0, points: Sequence[Metric] = ()
+        self, metrics: Mapping[str, float], tags: Mapping[str, Any], step: int = 0, points: Sequence[Metric] = (),
+        params: Mapping[str, Any] | None = None,
     ) -> None:
-        """Metrics (and ready points) and tags together: one store call when they fit in one batch."""
+        """Metrics (and ready points), tags and params together: one store call when they fit in one batch."""
         ts = now_ms()
         points = [Metric(safe_key(k), float(v), ts, step) for k, v in metrics.items()] + list(points)
         entries = [RunTag(safe_key(str(k)), truncate_tag(str(v))) for k, v in tags.items()]
-        if len(points) <= MAX_METRICS_PER_BATCH and len(entries) <= MAX_PARAMS_TAGS_PER_BATCH and (
-            len(points) + len(entries) <= MAX_ENTITIES_PER_BATCH
-        ):
-            if points or entries:
-                self._client.log_batch(self._run_id, metrics=points, tags=entries)
-            return
-        self.log_metric_points(points)
-        for chunk in _chunks(entries, MAX_PARAMS_TAGS_PER_BATCH):
-            self._client.log_batch(self._run_id, tags=list(chunk))
+        param_entries, long_added = self._param_entries(params or {})
+        if len(points) <= MAX_METRICS_PER_BATCH and max(len(entries), len(param_entries)) <= MAX_PARAMS_TAGS_PER_BATCH \
+                and len(points) + len(entries) + len(param_entries) <= MAX_ENTITIES_PER_BATCH:
+            if points or entries or param_entries:
+                self._client.log_batch(self._run_id, metrics=points, params=param_entries, tags=entries)
+        else:
+            for chunk in _chunks(param_entries, MAX_PARAMS_TAGS_PER_BATCH):
+                self._client.log_batch(self._run_id, params=list(chunk))
+            self.log_metric_points(points)
+            for chunk in _chunks(entries, MAX_PARAMS_TAGS_PER_BATCH):
+                self._client.log_batch(self._run_id, tags=list(chunk))
+        if long_added:
+            self._write_long_params()
 
     def log_metric_points(self, points: Sequence[Metric]) -> None:
         size = min(MAX_METRICS_PER_BATCH, MAX_ENTITIES_PER_BATCH)

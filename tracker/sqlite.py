@@ -66,6 +66,25 @@ def apply_pragmas(dbapi_connection: Any) -> None:
     cursor.close()
 
 
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    apply_pragmas(dbapi_connection)
+
+
+def tune_engine(engine: Any) -> None:
+    """Give every later connection of a SQLite SQLAlchemy `engine` the pragmas above (others: nothing).
+
+    MLflow opens its store with SQLite's default FULL sync, which syncs the WAL to disk at every
+    commit: a trial's few runs writes then wait on the disk. NORMAL syncs at checkpoints only; a
+    killed process loses nothing committed (a power cut may lose the last commits, never the file).
+    """
+    import sqlalchemy
+
+    if engine.dialect.name != "sqlite" or sqlalchemy.event.contains(engine, "connect", _on_connect):
+        return
+    sqlalchemy.event.listen(engine, "connect", _on_connect)
+    engine.dispose()  # connections already pooled are closed; later ones get the pragmas
+
+
 def shared_sqlite_url(url: str) -> str:
     """A SQLite store URL fit for several processes: absolute, WAL mode, a long busy timeout.
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import optuna
@@ -44,6 +46,7 @@ class TrialContext:
         self._multi_objective = multi_objective
         self._started = time.monotonic()
         self._store_started = store_seconds()  # time in tracking calls is not the trial's cost
+        self._storage_s = 0.0  # nor time in the study storage's calls made here
         self._flush_interval_s = flush_interval_s
         self._flushed_at = self._started
         self._unsent: dict[int, float] = {}
@@ -66,10 +69,11 @@ class TrialContext:
     def report(self, value: float, step: int) -> None:
         """Report an intermediate value (per instance or per epoch) to Optuna and MLflow."""
         self.values[step] = float(value)
-        if self._live_cost:
-            self.trial.set_user_attr(Attr.COST, self.cost())
-        if not self._multi_objective:
-            self.trial.report(float(value), step)
+        with self._in_storage():
+            if self._live_cost:
+                self.trial.set_user_attr(Attr.COST, self.cost())
+            if not self._multi_objective:
+                self.trial.report(float(value), step)
         self._unsent[step] = float(value)
         if time.monotonic() - self._flushed_at >= self._flush_interval_s:
             self.flush()
@@ -84,20 +88,32 @@ class TrialContext:
         self._flushed_at = time.monotonic()
 
     def should_prune(self) -> bool:
-        if not self._multi_objective:
-            return self.trial.should_prune()
-        study = self.trial.study
-        frozen = copy.copy(study._storage.get_trial(self.trial._trial_id))
-        frozen.intermediate_values = dict(self.values)
-        return study.pruner.prune(study, frozen)
+        with self._in_storage():
+            if not self._multi_objective:
+                return self.trial.should_prune()
+            study = self.trial.study
+            frozen = copy.copy(study._storage.get_trial(self.trial._trial_id))
+            frozen.intermediate_values = dict(self.values)
+            return study.pruner.prune(study, frozen)
 
     def set_user_attr(self, key: str, value: Any) -> None:
-        self.trial.set_user_attr(key, value)
+        with self._in_storage():
+            self.trial.set_user_attr(key, value)
+
+    @contextlib.contextmanager
+    def _in_storage(self) -> Iterator[None]:
+        """Time in the study storage's calls (and the pruner's reads): not the trial's cost."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self._storage_s += time.monotonic() - started
 
     # bookkeeping -----------------------------------------------------------------------
     def elapsed(self) -> float:
-        """Seconds of the trial's own work: wall time less this thread's time in tracking calls (outages included)."""
-        return time.monotonic() - self._started - (store_seconds() - self._store_started)
+        """Seconds of the trial's own work: wall time less this thread's time in tracking calls (outages
+        included) and in the study storage's calls made through this context."""
+        return time.monotonic() - self._started - (store_seconds() - self._store_started) - self._storage_s
 
     def cost(self) -> float:
         """Cost units spent by this trial so far: wall seconds x the configured rate."""

@@ -17,6 +17,7 @@ from tracker import RecordError, RunKind, RunState, Tag
 from tracker.limits import MAX_METRICS_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_PARAMS_TAGS_PER_BATCH, MAX_TAG_VAL_LENGTH
 from tracker.records import LONG_PARAM_POINTER, LONG_PARAMS_ARTIFACT, TRACEBACK_ARTIFACT
 
+from tests.conftest import wait_for
 from .conftest import POINTS, Backend
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,6 +48,20 @@ def test_finished_run_records_params_tags_metrics(backend: Backend, experiment: 
     assert got.data.params["sa.cooling_rate"] == "0.995"
     assert got.data.params["scenario.jobs"] == "20"
     assert got.data.metrics["objective"] == 1278.0
+
+
+def test_held_params_go_with_the_closing_call_or_while_the_run_is_still_open(backend: Backend, experiment: str):
+    """A short run sends its held params with its closing call; a longer one shows them while it runs."""
+    tracker = backend.tracker()
+    with tracker.start_run(kind=RunKind.TRIAL, experiment=experiment, params={"sa": {"cooling_rate": 0.99}},
+                           hold_params=True) as short:
+        pass
+    assert tracker.client.get_run(short.run_id).data.params == {"sa.cooling_rate": "0.99"}
+    with tracker.start_run(kind=RunKind.TRIAL, experiment=experiment, params={"x": 1.5}, hold_params=True) as long:
+        seen = wait_for(lambda: tracker.client.get_run(long.run_id).data.params, 60, "the held params of an open run")
+        assert tracker.client.get_run(long.run_id).info.status == "RUNNING"
+    assert seen == {"x": "1.5"}
+    assert tracker.client.get_run(long.run_id).data.params == {"x": "1.5"}
 
 
 def test_exception_leaves_run_failed_with_message_and_traceback(backend: Backend, experiment: str, tmp_path: Path):
