@@ -23,6 +23,8 @@ DEFAULT_COST_RATE = 1.0
 HEARTBEAT_INTERVAL_S = 5
 """How often a running trial's worker writes its heartbeat to the study storage."""
 DEFAULT_HEARTBEAT_GRACE_S = 20
+DEFAULT_PROMOTION_TOLERANCE = 0.1
+"""How much worse than the current constants a metric may get (a fraction) before promotion counts it a loss."""
 
 _SECTION = ConfigDict(extra="forbid", validate_default=True)
 # `local`, `local:N` or a Dask scheduler address
@@ -84,6 +86,9 @@ class AgentSettings(BaseModel):
         None, description="Directory promotion may write into (None = the tunetrack checkout); targets outside "
         "it are refused.")
     promotion_alpha: float = Field(0.05, gt=0.0, lt=1.0, description="Promotion gate: one-sided Wilcoxon alpha.")
+    promotion_tolerance: float = Field(
+        DEFAULT_PROMOTION_TOLERANCE, ge=0.0, lt=1.0, description="Multi-objective promotion: a metric counts as worse only when the candidate "
+        "is significantly worse than the current values made this fraction worse (timing noise is no loss).")
     promotion_seeds: int = Field(3, ge=1, le=100, description="Promotion gate: fresh seeds per held-out instance.")
     promotion_holdout: int = Field(
         3, ge=1, le=100, description="Promotion gate: held-out instances re-evaluated (not used by the study).")

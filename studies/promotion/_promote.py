@@ -231,7 +231,7 @@ def promote(
     checks = None
     if multi:  # no metric may get significantly worse, where the constants act nor where the study tuned
         per = [objective_checks(bb.metrics, ee[index].metrics, spec.objective_names, spec.objective_directions,
-                                alpha=alpha) for _, bb, ee in per_budget]
+                                alpha=alpha, tolerance=agent.promotion_tolerance) for _, bb, ee in per_budget]
         checks = next((c for c in per if any(x.worse for x in c)), per[0])
         decision = gate_every_objective(decision, checks)
     changed = [p for p in tuned if p in winner.params

@@ -94,6 +94,17 @@ def test_a_first_metric_win_is_refused_when_another_metric_gets_significantly_wo
                             ["gap", "seconds"], MINMIN, alpha=0.05)
     assert gate_every_objective(decision, same) == decision  # nothing worse: the usual decision stands
 
+    noisy = [1.0 + k / 200 for k in range(9)]  # up to 4 % slower on every pair: timing noise, not a loss
+    assert not objective_checks({"seconds": fast}, {"seconds": noisy}, ["seconds"], ["minimize"], alpha=0.05)[0].worse
+    assert objective_checks({"seconds": fast}, {"seconds": noisy}, ["seconds"], ["minimize"], alpha=0.05,
+                            tolerance=0.0)[0].worse
+    accuracy_now, accuracy_new = [0.9] * 9, [0.7 + k / 100 for k in range(9)]  # maximised: lower is worse
+    (lower,) = objective_checks({"accuracy": accuracy_now}, {"accuracy": accuracy_new}, ["accuracy"], ["maximize"],
+                                alpha=0.05)
+    assert lower.worse and lower.p_worse < 0.01
+    with pytest.raises(ValueError, match="tolerance"):
+        objective_checks({"seconds": fast}, {"seconds": noisy}, ["seconds"], ["minimize"], alpha=0.05, tolerance=1.5)
+
     forced = gate_every_objective(_decision(gap_now, gap_new, force=True), checks)
     assert forced.accepted and forced.forced and not forced.passed
     assert forced.reason.startswith("forced despite: seconds significantly worse")

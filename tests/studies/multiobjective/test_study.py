@@ -60,7 +60,7 @@ CALLABLE = {
 }
 RANDOM_START = {
     "name": "random-start-mo",
-    "objective": {"solver": "sa", "problem": "flowshop", "iterations": 300, "fixed": {"cooling_rate": 0.97}},
+    "objective": {"solver": "sa", "problem": "flowshop", "iterations": 30, "fixed": {"cooling_rate": 0.97}},
     "instances": ["ta001", "ta002"],
     "seeds": [1],
     "metrics": ["gap", "seconds"],
