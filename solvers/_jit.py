@@ -173,3 +173,19 @@ def vadd(typingctx, a, b):
         return builder.add(args[0], args[1])
 
     return a(a, b), codegen
+
+
+@intrinsic
+def data_pointer(typingctx, a):
+    """The data of a C-contiguous array as a typed pointer: `ptr[i]` reads and `ptr[i] = v`
+    writes element i in row-major order. A kernel that walks rows computes `row * m + r`
+    itself, so numba does not reload each 2-D array's shape and strides from the stack for
+    every row (as the C reference does, one row length for all arrays). No bounds check and
+    no reference count: the array must outlive the pointer and the kernel check its shapes."""
+    if not (isinstance(a, types.Array) and a.layout == "C"):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return context.make_array(sig.args[0])(context, builder, args[0]).data
+
+    return types.CPointer(a.dtype)(a), codegen
