@@ -1,4 +1,4 @@
-"""Code generation for every solver kernel: two LLVM options and the `Lane` max-plus helpers.
+"""Code generation for every solver kernel: three LLVM options, `Lane` max-plus helpers, `data_pointer`.
 
 The hot loops (makespan, Taillard heads and tails, best-move scans) are chains of
 `max(a, b) + x` on random data. LLVM's x86 "cmov converter" turns such selects on a
@@ -8,10 +8,16 @@ they are not, and the mispredictions cost 2-4x against the same loop built by gc
 `-unroll-runtime=false` stops LLVM from unrolling loops whose trip count is only known at
 run time (the machine loop, m = 5..20): gcc -O3 does not, and at m = 5 the unrolled body is
 never entered while its set-up and remainder loop run on every job (insertion 20x5 went
-from 0.62 to 0.77 of C). Both options only change code generation, never results; they
-are process-wide LLVM settings and apply to code compiled after this import (numba's
-on-disk cache is keyed on each kernel's own source file, which imports this first; it does
-not notice a change in a kernel it calls, so clear the cache after editing one).
+from 0.62 to 0.77 of C). `-x86-experimental-pref-innermost-loop-alignment=5` starts every
+innermost loop on a 32-byte boundary instead of 16. A machine loop is 30-50 bytes; with
+16-byte alignment, where it landed against the CPU's fetch boundaries depended on the code
+before it, and the same instructions ran up to ~15 % slower or faster after an unrelated
+edit (insertion 100x20 measured 0.78 and 0.86 of C for two layouts of one loop, 0.93-0.99
+aligned; the C reference keeps gcc's own alignment). An LLVM without one of these options
+ignores it. The options only change code generation, never results; they are process-wide
+LLVM settings and apply to code compiled after this import (numba's on-disk cache is keyed
+on each kernel's own source file, which imports this first; it does not notice a change in
+a kernel it calls, so clear the cache after editing one).
 
 Even branch-free, a scalar `max` is `cmp` + `cmov` (2 cycles) where gcc keeps the chain in a
 vector register (`pmaxsd`, 1 cycle), so a chain of `max(a, b) + x` runs 3 cycles a link
@@ -32,7 +38,8 @@ from numba import types
 from numba.core import config
 from numba.extending import intrinsic, models, register_model
 
-CODEGEN_OPTIONS = ("-x86-cmov-converter=false", "-unroll-runtime=false")
+CODEGEN_OPTIONS = ("-x86-cmov-converter=false", "-unroll-runtime=false",
+                   "-x86-experimental-pref-innermost-loop-alignment=5")
 
 for _option in CODEGEN_OPTIONS:
     llvm.set_option("tunetrack-solvers", _option)
