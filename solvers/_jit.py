@@ -8,13 +8,15 @@ they are not, and the mispredictions cost 2-4x against the same loop built by gc
 `-unroll-runtime=false` stops LLVM from unrolling loops whose trip count is only known at
 run time (the machine loop, m = 5..20): gcc -O3 does not, and at m = 5 the unrolled body is
 never entered while its set-up and remainder loop run on every job (insertion 20x5 went
-from 0.62 to 0.77 of C). `-x86-experimental-pref-innermost-loop-alignment=5` starts every
-innermost loop on a 32-byte boundary instead of 16. A machine loop is 30-50 bytes; with
-16-byte alignment, where it landed against the CPU's fetch boundaries depended on the code
-before it, and the same instructions ran up to ~15 % slower or faster after an unrelated
-edit (insertion 100x20 measured 0.78 and 0.86 of C for two layouts of one loop, 0.93-0.99
-aligned; the C reference keeps gcc's own alignment). An LLVM without one of these options
-ignores it. The options only change code generation, never results; they are process-wide
+from 0.62 to 0.77 of C). `-x86-experimental-pref-innermost-loop-alignment=6` starts every
+innermost loop on a 64-byte boundary instead of 16, so a loop shorter than 64 bytes (a
+machine loop is 30-50) never straddles a 64-byte line. With 16, where a loop landed depended
+on the code before it, and the same instructions ran up to ~20 % slower or faster after an
+unrelated edit (insertion 100x20 measured 0.78 and 0.86 of C for two layouts of one loop,
+0.94-0.99 aligned to 64); 32 was not enough (it fixed the insertion kernel but slowed SA's
+makespan loop by ~25 %). The padding before a loop runs once per entry (a few multi-byte
+nops per row). The C reference keeps gcc's own alignment. An LLVM without one of these
+options ignores it. The options only change code generation, never results; they are process-wide
 LLVM settings and apply to code compiled after this import (numba's on-disk cache is keyed
 on each kernel's own source file, which imports this first; it does not notice a change in
 a kernel it calls, so clear the cache after editing one).
@@ -39,7 +41,7 @@ from numba.core import config
 from numba.extending import intrinsic, models, register_model
 
 CODEGEN_OPTIONS = ("-x86-cmov-converter=false", "-unroll-runtime=false",
-                   "-x86-experimental-pref-innermost-loop-alignment=5")
+                   "-x86-experimental-pref-innermost-loop-alignment=6")
 
 for _option in CODEGEN_OPTIONS:
     llvm.set_option("tunetrack-solvers", _option)
