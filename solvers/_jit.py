@@ -1,4 +1,4 @@
-"""Code generation for every solver kernel: two LLVM options and the `Lane` max-plus helpers.
+"""Code generation for every solver kernel: three LLVM options, `Lane` max-plus helpers, `data_pointer`.
 
 The hot loops (makespan, Taillard heads and tails, best-move scans) are chains of
 `max(a, b) + x` on random data. LLVM's x86 "cmov converter" turns such selects on a
@@ -8,10 +8,18 @@ they are not, and the mispredictions cost 2-4x against the same loop built by gc
 `-unroll-runtime=false` stops LLVM from unrolling loops whose trip count is only known at
 run time (the machine loop, m = 5..20): gcc -O3 does not, and at m = 5 the unrolled body is
 never entered while its set-up and remainder loop run on every job (insertion 20x5 went
-from 0.62 to 0.77 of C). Both options only change code generation, never results; they
-are process-wide LLVM settings and apply to code compiled after this import (numba's
-on-disk cache is keyed on each kernel's own source file, which imports this first; it does
-not notice a change in a kernel it calls, so clear the cache after editing one).
+from 0.62 to 0.77 of C). `-x86-experimental-pref-innermost-loop-alignment=6` starts every
+innermost loop on a 64-byte boundary instead of 16, so a loop shorter than 64 bytes (a
+machine loop is 30-50) never straddles a 64-byte line. With 16, where a loop landed depended
+on the code before it, and the same instructions ran up to ~20 % slower or faster after an
+unrelated edit (insertion 100x20 measured 0.78 and 0.86 of C for two layouts of one loop,
+0.94-0.99 aligned to 64); 32 was not enough (it fixed the insertion kernel but slowed SA's
+makespan loop by ~25 %). The padding before a loop runs once per entry (a few multi-byte
+nops per row). The C reference keeps gcc's own alignment. An LLVM without one of these
+options ignores it. The options only change code generation, never results; they are process-wide
+LLVM settings and apply to code compiled after this import (numba's on-disk cache is keyed
+on each kernel's own source file, which imports this first; it does not notice a change in
+a kernel it calls, so clear the cache after editing one).
 
 Even branch-free, a scalar `max` is `cmp` + `cmov` (2 cycles) where gcc keeps the chain in a
 vector register (`pmaxsd`, 1 cycle), so a chain of `max(a, b) + x` runs 3 cycles a link
@@ -32,7 +40,8 @@ from numba import types
 from numba.core import config
 from numba.extending import intrinsic, models, register_model
 
-CODEGEN_OPTIONS = ("-x86-cmov-converter=false", "-unroll-runtime=false")
+CODEGEN_OPTIONS = ("-x86-cmov-converter=false", "-unroll-runtime=false",
+                   "-x86-experimental-pref-innermost-loop-alignment=6")
 
 for _option in CODEGEN_OPTIONS:
     llvm.set_option("tunetrack-solvers", _option)
@@ -173,3 +182,19 @@ def vadd(typingctx, a, b):
         return builder.add(args[0], args[1])
 
     return a(a, b), codegen
+
+
+@intrinsic
+def data_pointer(typingctx, a):
+    """The data of a C-contiguous array as a typed pointer: `ptr[i]` reads and `ptr[i] = v`
+    writes element i in row-major order. A kernel that walks rows computes `row * m + r`
+    itself, so numba does not reload each 2-D array's shape and strides from the stack for
+    every row (as the C reference does, one row length for all arrays). No bounds check and
+    no reference count: the array must outlive the pointer and the kernel check its shapes."""
+    if not (isinstance(a, types.Array) and a.layout == "C"):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return context.make_array(sig.args[0])(context, builder, args[0]).data
+
+    return types.CPointer(a.dtype)(a), codegen

@@ -16,9 +16,14 @@ reference, rather than reloaded: a value crossing from a general register into a
 at the start of every row costs more than the row's own work at m = 5.
 `insertion_makespans` is inlined into its callers (as gcc inlines it): a call passes every
 array as a dozen stack words, and long-lived row views (e[0], q[k], p[job]) cost
-reference-count calls, so it indexes the 2-D arrays. Job numbers and the indices of
-downward loops are cast to `np.uintp` where they index: they are never negative, and an
-unsigned index spares the negative-index wraparound numba adds to every signed one.
+reference-count calls. It reads and writes through `data_pointer`s with row offsets
+`i * m + r` it computes itself, as the C does: indexing the 2-D arrays made numba reload
+three arrays' shapes and data from the stack on every row, and one row offset serves e and
+q alike. Its machine loops are bottom-tested (`while True` ... `break`), which needs m >= 2
+(m = 1 has its own short path) and spares a per-row "is there a machine 1" test.
+Job numbers and the indices of downward loops are cast to `np.uintp` where they index:
+they are never negative, and an unsigned index spares the negative-index wraparound numba
+adds to every signed one.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from solvers._jit import first, lane, lane_in_vector, max_add, vadd, vmax
+from solvers._jit import data_pointer, first, lane, lane_in_vector, max_add, vadd, vmax
 from solvers._rng import rand_below, shuffle
 
 
@@ -57,42 +62,71 @@ def insertion_makespans(p, seq, k, job, e, q, f):
     f_r = max(f_{r-1}, e[i, r]) + p[job, r]. Fills f[0..k].
     """
     m = p.shape[1]
-    if e.shape[1] != m or q.shape[1] != m:  # also lets LLVM keep one row length in a register
-        raise ValueError("insertion_makespans: e and q must have p's number of machines as columns")
+    if e.shape[1] != m or q.shape[1] != m or e.shape[0] <= k or q.shape[0] <= k or f.shape[0] <= k:
+        raise ValueError("insertion_makespans: e and q must be (>= k + 1, m) and f (>= k + 1,) for p (n, m)")
+    P = data_pointer(p)
+    E = data_pointer(e)
+    Q = data_pointer(q)
+    F = data_pointer(f)
+    jb = np.uintp(job) * m
+    if m == 1:  # every position gives the sum of all times; the loops below need a machine 1
+        total = P[jb]
+        for i in range(k):
+            total += P[np.uintp(seq[i])]
+        for i in range(k + 1):
+            F[i] = total
+        return
+    km = k * m
     for r in range(m):
-        e[0, r] = 0
-        q[k, r] = 0
-    head = lane(e[0, 0])
-    for i in range(1, k + 1):
-        j = np.uintp(seq[i - 1])
-        head = vadd(head, lane(p[j, 0]))
+        E[r] = 0
+        Q[km + r] = 0
+    head = lane(E[0])
+    prev = 0
+    for i in range(k):
+        row = prev + m
+        pj = np.uintp(seq[i]) * m
+        head = vadd(head, lane(P[pj]))
         acc = head
-        e[i, 0] = first(acc)
-        for r in range(1, m):
-            acc = max_add(acc, lane(e[i - 1, r]), lane(p[j, r]))
-            e[i, r] = first(acc)
-    last = np.uintp(m - 1)
-    tail = lane(q[k, last])
+        E[row] = first(acc)
+        r = 1
+        while True:
+            acc = max_add(acc, lane(E[prev + r]), lane(P[pj + r]))
+            E[row + r] = first(acc)
+            r += 1
+            if r == m:
+                break
+        prev = row
+    last = m - 1
+    tail = lane(Q[km + last])
+    nxt = km
     for i in range(k - 1, -1, -1):
-        row = p[np.uintp(seq[np.uintp(i)])]
-        qi = q[np.uintp(i)]
-        qn = q[np.uintp(i + 1)]
-        tail = vadd(tail, lane(row[last]))
+        row = nxt - m
+        pj = np.uintp(seq[np.uintp(i)]) * m
+        tail = vadd(tail, lane(P[pj + last]))
         acc = tail
-        qi[last] = first(acc)
-        for r in range(m - 2, -1, -1):
-            v = np.uintp(r)
-            acc = max_add(acc, lane(qn[v]), lane(row[v]))
-            qi[v] = first(acc)
-    jb = np.uintp(job)
-    pj0 = lane(p[jb, 0])
+        Q[row + last] = first(acc)
+        r = last
+        while True:
+            r -= 1
+            acc = max_add(acc, lane(Q[nxt + r]), lane(P[pj + r]))
+            Q[row + r] = first(acc)
+            if r == 0:
+                break
+        nxt = row
+    pj0 = lane(P[jb])
+    row = 0
     for i in range(k + 1):
-        fr = vadd(lane_in_vector(e[i, 0]), pj0)
-        best = vadd(fr, lane(q[i, 0]))
-        for r in range(1, m):
-            fr = max_add(fr, lane(e[i, r]), lane(p[jb, r]))
-            best = vmax(best, vadd(fr, lane(q[i, r])))
-        f[i] = first(best)
+        fr = vadd(lane_in_vector(E[row]), pj0)
+        best = vadd(fr, lane(Q[row]))
+        r = 1
+        while True:
+            fr = max_add(fr, lane(E[row + r]), lane(P[jb + r]))
+            best = vmax(best, vadd(fr, lane(Q[row + r])))
+            r += 1
+            if r == m:
+                break
+        F[i] = first(best)
+        row += m
 
 
 @njit(cache=True, nogil=True)
