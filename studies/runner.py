@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 MAX_RESPAWNS_PER_WORKER = 3
 TIERS_ARTIFACT = "tiers.json"
 POLL_S = 0.5
+WORKER_JOIN_S = 60.0
+"""How long a stopping runner waits for a worker to finish its trial before it kills it (and recovers the trial)."""
+STOP_WAIT_S = WORKER_JOIN_S + 60.0
+"""How long `stop_study` waits for the runner: its workers' join, then closing the study and its runs."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,7 @@ class _Pool:
             if process.is_alive():
                 os.kill(process.pid, signal.SIGINT)
 
-    def join(self, timeout: float = 60.0) -> None:
+    def join(self, timeout: float = WORKER_JOIN_S) -> None:
         deadline = time.monotonic() + timeout
         for process in self.processes:
             process.join(max(0.1, deadline - time.monotonic()))
@@ -459,7 +463,7 @@ def _log_path(settings: Settings, name: str) -> Path:
     return base / f"{name}.log"
 
 
-def stop_study(name: str, settings: Settings | None = None, *, wait_s: float = 60.0) -> StudyState:
+def stop_study(name: str, settings: Settings | None = None, *, wait_s: float = STOP_WAIT_S) -> StudyState:
     """Ask every worker of `name` to stop after its current trial, interrupt the local runner, wait."""
     settings = (settings or load_settings()).resolved()
     study = optuna.load_study(study_name=name, storage=get_storage(settings.studies.storage))
