@@ -8,14 +8,13 @@ read came through the server.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import POSTGRES_ADMIN_URL, REPO
+from tests.conftest import REPO, fresh_postgres_database
 from studies.settings import Settings, load_settings
 from tracker.server import free_port, start_server, wait_until_ready
 from tracker.settings import TrackerSettings, TrackingSettings
@@ -47,18 +46,6 @@ class Topology:
         return env
 
 
-def _admin():
-    import sqlalchemy
-
-    admin = sqlalchemy.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-    except sqlalchemy.exc.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
-    return admin
-
-
 @pytest.fixture(scope="module")
 def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     """Two fresh databases (studies, MLflow), moto S3 with a bucket, `mlflow server` over both; dropped after."""
@@ -66,31 +53,24 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     from moto.server import ThreadedMotoServer
 
     root = tmp_path_factory.mktemp("topology")
-    admin = _admin()
-    names = {role: f"tt_{role}_{uuid.uuid4().hex[:10]}" for role in ("studies", "mlflow")}
-    with admin.connect() as connection:
-        for name in names.values():
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    port = free_port()
-    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    s3.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client("s3", endpoint_url=endpoint, **{k.lower(): v for k, v in S3_KEYS.items() if k != "AWS_DEFAULT_REGION"},
-                 region_name="us-east-1").create_bucket(Bucket=BUCKET)
-    server_settings = TrackerSettings(tracking=TrackingSettings(uri=f"{base}/{names['mlflow']}", artifact_root=f"s3://{BUCKET}/runs"))
-    with pytest.MonkeyPatch.context() as env:  # only the server holds the S3 endpoint and keys
-        env.setenv("MLFLOW_S3_ENDPOINT_URL", endpoint)
-        for key, value in S3_KEYS.items():
-            env.setenv(key, value)
-        server = start_server(server_settings, log_path=root / "mlflow-server.log", wait=False, one_process=False)
-    wait_until_ready(server, timeout=SERVER_START_S)  # its first start migrates a fresh PostgreSQL database
-    try:
-        yield Topology(tracking_uri=server.url, storage=f"{base}/{names['studies']}", log_dir=root)
-    finally:
-        server.stop()
-        s3.stop()
-        with admin.connect() as connection:
-            for name in names.values():
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_postgres_database() as studies_db, fresh_postgres_database() as mlflow_db:
+        psycopg = {role: url.replace("postgresql://", "postgresql+psycopg://", 1)
+                   for role, url in (("studies", studies_db), ("mlflow", mlflow_db))}
+        port = free_port()
+        s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+        s3.start()
+        endpoint = f"http://127.0.0.1:{port}"
+        boto3.client("s3", endpoint_url=endpoint, **{k.lower(): v for k, v in S3_KEYS.items() if k != "AWS_DEFAULT_REGION"},
+                     region_name="us-east-1").create_bucket(Bucket=BUCKET)
+        server_settings = TrackerSettings(tracking=TrackingSettings(uri=psycopg["mlflow"], artifact_root=f"s3://{BUCKET}/runs"))
+        with pytest.MonkeyPatch.context() as env:  # only the server holds the S3 endpoint and keys
+            env.setenv("MLFLOW_S3_ENDPOINT_URL", endpoint)
+            for key, value in S3_KEYS.items():
+                env.setenv(key, value)
+            server = start_server(server_settings, log_path=root / "mlflow-server.log", wait=False, one_process=False)
+        wait_until_ready(server, timeout=SERVER_START_S)  # its first start migrates a fresh PostgreSQL database
+        try:
+            yield Topology(tracking_uri=server.url, storage=psycopg["studies"], log_dir=root)
+        finally:
+            server.stop()
+            s3.stop()
