@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from studies.monitor._actions import Actions, record
 from studies.monitor._evaluate import Alert, AlertLatch
 from studies.monitor._observe import RunReader, RunSnapshot, StudyReader, StudySnapshot, study_names
-from studies.monitor._plan import PlanProgress, PlanWatch
+from studies.monitor._plan import MLFLOW_RUNNING, PlanProgress, PlanWatch
 from studies.monitor._rules import Rule
 from studies.plans import PlanSpec
 from studies.queries import UnknownStudy
@@ -31,7 +31,7 @@ class Frame:
     @property
     def finished(self) -> bool:
         """Nothing left running: every study finished, every run ended, every plan has no cell to come."""
-        return all(s.state.is_finished() if isinstance(s, StudySnapshot) else s.status != "RUNNING"
+        return all(s.state.is_finished() if isinstance(s, StudySnapshot) else s.status != MLFLOW_RUNNING
                    for s in self.snapshots) and all(p.finished for p in self.plans)
 
     def to_dict(self) -> dict:

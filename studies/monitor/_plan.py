@@ -12,9 +12,9 @@ from pydantic import BaseModel
 
 from studies.plans import PlanSpec, cell_specs, find_plan_run
 from studies.settings import Settings
-from tracker import Tracker, TunetrackError
+from tracker import RunState, Tracker, TunetrackError
 
-PLAN_RUNNING = "RUNNING"
+MLFLOW_RUNNING = RunState.RUNNING.mlflow_status  # a run still open, as MLflow shows it
 
 
 class UnknownPlan(TunetrackError, KeyError):
@@ -37,7 +37,7 @@ class PlanProgress(BaseModel):
         """Every cell finished, or the plan run ended with cells left (stopped, failed)."""
         if self.cells_finished == self.cells_total:
             return True
-        return self.status is not None and self.status != PLAN_RUNNING and self.cells_started == self.cells_finished
+        return self.status is not None and self.status != MLFLOW_RUNNING and self.cells_started == self.cells_finished
 
 
 class PlanWatch:

@@ -11,7 +11,7 @@ from rich.text import Text
 from studies.monitor._evaluate import Alert
 from studies.monitor._monitor import Frame
 from studies.monitor._observe import RunSnapshot, StudySnapshot
-from studies.monitor._plan import PlanProgress
+from studies.monitor._plan import MLFLOW_RUNNING, PlanProgress
 
 
 def _num(value: float | None, fmt: str = ".6g") -> str:
@@ -55,7 +55,7 @@ def run_table(s: RunSnapshot) -> Table:
 
 
 def plan_line(p: PlanProgress) -> Text:
-    waiting = f"; next: {p.waiting[0]}" if p.waiting and p.status == "RUNNING" else ""
+    waiting = f"; next: {p.waiting[0]}" if p.waiting and p.status == MLFLOW_RUNNING else ""
     return Text(f"plan {p.name}: {p.cells_finished} of {p.cells_total} cells finished, "
                 f"{p.cells_started - p.cells_finished} running ({(p.status or 'not started').lower()}){waiting}",
                 style="bold")
