@@ -18,11 +18,11 @@ import sqlalchemy
 from optuna.storages import RDBStorage
 from optuna.trial import FrozenTrial
 
+from studies.settings import DEFAULT_HEARTBEAT_GRACE_S, HEARTBEAT_INTERVAL_S
 from tracker._store_lock import create_locked
 from tracker._stores import make_directory, store_failure
 from tracker.errors import StoreUnavailable
 from tracker.redaction import redact_text
-from studies.settings import DEFAULT_HEARTBEAT_GRACE_S, HEARTBEAT_INTERVAL_S
 from tracker.sqlite import SQLITE_BUSY_TIMEOUT_S, absolute_sqlite_url, apply_pragmas, sqlite_path, tune_engine
 
 # Optuna 4.9 renamed the stale-trial callback argument.
@@ -31,14 +31,13 @@ _STALE_CALLBACK_ARG = (
     if "heartbeat_stale_trial_callback" in inspect.signature(RDBStorage.__init__).parameters
     else "failed_trial_callback"
 )
-GRACE_PERIOD_S = DEFAULT_HEARTBEAT_GRACE_S
 
 
 def get_storage(
     url: str,
     *,
     heartbeat_interval: int | None = HEARTBEAT_INTERVAL_S,
-    grace_period: int | None = GRACE_PERIOD_S,
+    grace_period: int | None = DEFAULT_HEARTBEAT_GRACE_S,
     failed_trial_callback: Callable[[optuna.Study, FrozenTrial], None] | None = None,
 ) -> RDBStorage:
     """An RDB storage for `url`, creating the SQLite file's directory when needed."""

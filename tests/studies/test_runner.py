@@ -285,7 +285,7 @@ def test_coordinate_descent_records_its_tier_gates(study_settings: Settings) -> 
     assert tiers[1]["incumbent"] == tiers[0]["best"] and tiers[1]["best"] == pytest.approx(tiers[0]["best"])
 
 
-def test_a_worker_fails_stale_trials_after_the_grace_in_settings(study_settings: Settings) -> None:
+def test_a_worker_checks_stale_trials_with_the_grace_in_settings(study_settings: Settings) -> None:
     from studies.runner import prepare_study
     from studies.spec import load_spec
     from studies.worker import Worker
