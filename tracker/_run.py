@@ -224,11 +224,12 @@ class TrackedRun:
                 tags[Tag.STATE] = final.value
         finally:
             try:
-                self._writer.log_batch(
-                    metrics=self._final_metrics, tags={str(k): v for k, v in tags.items()}, points=self._final_points,
-                    params=self._take_held_params())
-            finally:
+                self._writer.finish(final.mlflow_status, metrics=self._final_metrics,
+                                    tags={str(k): v for k, v in tags.items()}, points=self._final_points,
+                                    params=self._take_held_params())
+            except Exception:  # a refused record: the run still ends, never left RUNNING
                 self.client.set_terminated(self.run_id, status=final.mlflow_status, end_time=now_ms())
+                raise
 
     def __enter__(self) -> "TrackedRun":
         return self

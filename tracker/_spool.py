@@ -33,7 +33,7 @@ from tracker.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-WRITE_METHODS = frozenset({"log_batch", "set_terminated", "log_artifact", "set_tag", "update_run", "delete_tag"})
+WRITE_METHODS = frozenset({"log_batch", "finish_run", "set_terminated", "log_artifact", "set_tag", "update_run", "delete_tag"})
 WRITE_RETRIES_S = (0.5, 1.0, 2.0)  # then spool
 OUTAGE_WAIT_S = 600.0
 FIRST_CONTACT_S = 10.0
@@ -173,6 +173,7 @@ def _alive(pid: Any) -> bool:
 def _encode(method: str, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
     names = {
         "log_batch": ("run_id", "metrics", "params", "tags"),
+        "finish_run": ("run_id", "metrics", "params", "tags", "status", "end_time"),
         "set_terminated": ("run_id", "status", "end_time"),
         "log_artifact": ("run_id", "local_path", "artifact_path"),
         "set_tag": ("run_id", "key", "value"),
@@ -194,7 +195,7 @@ def _decode(op: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     from mlflow.entities import Metric, Param, RunTag
 
     kwargs = {k: v for k, v in op.items() if k != "method"}
-    if op["method"] == "log_batch":
+    if op["method"] in ("log_batch", "finish_run"):
         kwargs["metrics"] = [Metric(k, v, t, s) for k, v, t, s in kwargs.get("metrics") or []]
         kwargs["params"] = [Param(k, v) for k, v in kwargs.get("params") or []]
         kwargs["tags"] = [RunTag(k, v) for k, v in kwargs.get("tags") or []]

@@ -9,11 +9,15 @@ from __future__ import annotations
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker._spool import FIRST_CONTACT_S, OUTAGE_WAIT_S, ResilientClient, is_outage
 from tracker._store_lock import create_locked, sqlite_file
 from tracker.errors import StoreUnavailable
 from tracker.redaction import redact_text
+
+if TYPE_CHECKING:
+    from tracker._sql_writes import RunWrites
 
 
 def spool_root(uri: str, artifact_root: str) -> Path:
@@ -92,10 +96,12 @@ def open_tracking_client(uri: str, artifact_root: str) -> ResilientClient:
     """An outage-proof client on `uri`, its store created (or migrated) once, under the lock."""
     from mlflow import MlflowClient
 
+    from tracker._sql_writes import RunWrites
+
     shown = redact_text(uri)
     if uri.startswith(("http://", "https://")):
         wait_for_server(uri)
-        client = MlflowClient(tracking_uri=uri)
+        client = RunWrites(MlflowClient(tracking_uri=uri))
     else:
         try:
             client = create_locked(uri, lambda: _created(MlflowClient(tracking_uri=uri)))
@@ -109,14 +115,18 @@ def open_tracking_client(uri: str, artifact_root: str) -> ResilientClient:
     return resilient
 
 
-def _created(client):
-    """Build the store (creating or migrating its schema); a SQLite store's connections get tunetrack's pragmas."""
+def _created(client) -> RunWrites:
+    """Build the store (creating or migrating its schema); a SQLite store's connections get tunetrack's pragmas.
+
+    Run writes to a SQL store then go one transaction per call (`tracker._sql_writes`).
+    """
+    from tracker._sql_writes import run_writes
     from tracker.sqlite import tune_engine
 
     engine = getattr(client._tracking_client.store, "engine", None)
     if engine is not None:
         tune_engine(engine)
-    return client
+    return run_writes(client)
 
 
 def store_failure(setting: str, url: str, exc: BaseException) -> StoreUnavailable:

@@ -174,12 +174,10 @@ class Tracker:
 
     def end_run(self, run_id: str, state: RunState, reason: str | None = None) -> None:
         """Close a run opened elsewhere (e.g. by a worker that was killed)."""
-        writer = BatchWriter(self.client, run_id)
         tags: dict[str, Any] = {Tag.STATE.value: state.value}
         if reason:
             tags[Tag.ERROR.value] = reason
-        writer.set_tags(tags)
-        self.client.set_terminated(run_id, status=state.mlflow_status, end_time=now_ms())
+        BatchWriter(self.client, run_id).finish(state.mlflow_status, metrics={}, tags=tags)
 
     def reopen_run(self, run_id: str) -> None:
         """Set a finished run RUNNING again (a study resumed), with its `tt.state` tag."""

@@ -79,22 +79,36 @@ class BatchWriter:
         params: Mapping[str, Any] | None = None,
     ) -> None:
         """Metrics (and ready points), tags and params together: one store call when they fit in one batch."""
+        self._send(metrics, tags, step, points, params, None)
+
+    def finish(
+        self, status: str, metrics: Mapping[str, float], tags: Mapping[str, Any], points: Sequence[Metric] = (),
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        """The run's last records and its terminal `status` (an MLflow status name): one store call if they fit."""
+        self._send(metrics, tags, 0, points, params, status)
+
+    def _send(self, metrics: Mapping[str, float], tags: Mapping[str, Any], step: int, points: Sequence[Metric],
+              params: Mapping[str, Any] | None, status: str | None) -> None:
         ts = now_ms()
         points = [Metric(safe_key(k), float(v), ts, step) for k, v in metrics.items()] + list(points)
         entries = [RunTag(safe_key(str(k)), truncate_tag(str(v))) for k, v in tags.items()]
         param_entries, long_added = self._param_entries(params or {})
-        if len(points) <= MAX_METRICS_PER_BATCH and max(len(entries), len(param_entries)) <= MAX_PARAMS_TAGS_PER_BATCH \
-                and len(points) + len(entries) + len(param_entries) <= MAX_ENTITIES_PER_BATCH:
-            if points or entries or param_entries:
-                self._client.log_batch(self._run_id, metrics=points, params=param_entries, tags=entries)
-        else:
+        if long_added:  # the pointer params' artefact is there before the run ends
+            self._write_long_params()
+        if len(points) > MAX_METRICS_PER_BATCH or max(len(entries), len(param_entries)) > MAX_PARAMS_TAGS_PER_BATCH \
+                or len(points) + len(entries) + len(param_entries) > MAX_ENTITIES_PER_BATCH:
             for chunk in _chunks(param_entries, MAX_PARAMS_TAGS_PER_BATCH):
                 self._client.log_batch(self._run_id, params=list(chunk))
             self.log_metric_points(points)
             for chunk in _chunks(entries, MAX_PARAMS_TAGS_PER_BATCH):
                 self._client.log_batch(self._run_id, tags=list(chunk))
-        if long_added:
-            self._write_long_params()
+            points, entries, param_entries = [], [], []
+        if status is not None:
+            self._client.finish_run(self._run_id, metrics=points, params=param_entries, tags=entries, status=status,
+                                    end_time=now_ms())
+        elif points or entries or param_entries:
+            self._client.log_batch(self._run_id, metrics=points, params=param_entries, tags=entries)
 
     def log_metric_points(self, points: Sequence[Metric]) -> None:
         size = min(MAX_METRICS_PER_BATCH, MAX_ENTITIES_PER_BATCH)

@@ -1,0 +1,277 @@
+"""Run writes in one transaction each on MLflow's SQL stores (SQLite, PostgreSQL, MySQL).
+
+MLflow's `SqlAlchemyStore` opens a session for every part of a call: one `log_batch` is five
+transactions (run check, params, metrics, model metrics, tags), `create_run` reads the
+experiment and the run's inputs back, and closing a run is a `log_batch` then a
+`set_terminated`. A study pays that on every trial. `SqlRunWrites` writes the same rows with
+MLflow's own ORM models, validation and session maker, one transaction per call, and closes a
+run (last records and status) in one (`finish_run`). Every reader (the UI, search,
+`MlflowClient`) sees what MLflow itself would have written; `tests/tracker/test_sql_writes.py`
+compares the two row by row.
+
+Anything else passes through to the `MlflowClient`. A store this does not know (another
+backend, a workspace-scoped subclass, an MLflow without these parts) gets the `MlflowClient`
+calls for everything, as do writes outside the plain cases (metrics tied to a model or a
+dataset, a metric point already stored).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mlflow import MlflowClient
+from mlflow.entities import Metric, Param, Run, RunData, RunInfo, RunStatus, RunTag
+from mlflow.exceptions import MlflowException
+from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXIST
+
+log = logging.getLogger(__name__)
+
+
+class RunWrites:
+    """An `MlflowClient` plus `finish_run`: a run's last records and its status in one call."""
+
+    def __init__(self, client: MlflowClient) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def finish_run(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
+                   tags: Sequence[RunTag] = (), status: str = "FINISHED", end_time: int | None = None) -> None:
+        """Log the batch, then end the run with `status` (an MLflow run status name)."""
+        if metrics or params or tags:
+            self._client.log_batch(run_id, metrics=list(metrics), params=list(params), tags=list(tags))
+        self._client.set_terminated(run_id, status=status, end_time=end_time)
+
+
+def run_writes(client: MlflowClient) -> RunWrites:
+    """`SqlRunWrites` on a plain MLflow SQL store, else `RunWrites` (the client's own calls)."""
+    try:
+        return SqlRunWrites(client)
+    except _Unsupported as why:
+        log.debug("tracking writes through MlflowClient: %s", why)
+        return RunWrites(client)
+
+
+class _Unsupported(Exception):
+    """The store is not one `SqlRunWrites` knows how to write to."""
+
+
+class SqlRunWrites(RunWrites):
+    """`create_run`, `log_batch` and `finish_run` in one SQL transaction each (see the module doc).
+
+    The rows go through SQLAlchemy Core on MLflow's own tables, inside MLflow's managed session (which
+    turns on SQLite's foreign keys and rolls back on error): the ORM's unit of work would cost more
+    than the statements themselves.
+    """
+
+    def __init__(self, client: MlflowClient) -> None:
+        super().__init__(client)
+        try:
+            from mlflow.store.tracking.dbmodels import models
+            from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+            from mlflow.utils import validation
+
+            store = client._tracking_client.store
+            self._check = (validation._validate_run_id, validation._validate_batch_log_data,
+                           validation._validate_batch_log_limits, validation._validate_param_keys_unique)
+            self._runs, self._tags_table, self._params_table, self._metrics_table, self._latest, self._experiments = (
+                model.__table__ for model in (models.SqlRun, models.SqlTag, models.SqlParam, models.SqlMetric,
+                                              models.SqlLatestMetric, models.SqlExperiment))
+            store.ManagedSessionMaker, store.sanitize_metric_value, store.ARTIFACTS_FOLDER_NAME  # noqa: B018
+        except (ImportError, AttributeError) as exc:
+            raise _Unsupported(f"MLflow's SQL store parts are not where expected ({exc})") from None
+        if type(store) is not SqlAlchemyStore:  # a subclass (workspaces, a plugin) may scope its queries
+            raise _Unsupported(f"store {type(store).__name__}")
+        self._store = store
+
+    def _session(self):
+        try:
+            return self._store.ManagedSessionMaker(read_only=False)
+        except TypeError:  # MLflow before read replicas: every session writes
+            return self._store.ManagedSessionMaker()
+
+    # ---- create ----------------------------------------------------------------------
+    def create_run(self, experiment_id: str, start_time: int | None = None, tags: dict[str, str] | None = None,
+                   run_name: str | None = None) -> Run:
+        """As `MlflowClient.create_run`, reading only the experiment's stage and artefact location."""
+        import uuid
+
+        import sqlalchemy as sa
+        from mlflow.entities import LifecycleStage, SourceType
+        from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME, MLFLOW_USER
+        from mlflow.utils.name_utils import _generate_random_name
+        from mlflow.utils.time import get_current_time_millis
+        from mlflow.utils.uri import append_to_uri_path
+
+        tags = dict(tags or {})
+        tag_name = tags.get(MLFLOW_RUN_NAME)
+        if run_name and tag_name and run_name != tag_name:
+            raise MlflowException(f"Both 'run_name' argument and 'mlflow.runName' tag are specified, but with "
+                                  f"different values (run_name='{run_name}', mlflow.runName='{tag_name}').",
+                                  INVALID_PARAMETER_VALUE)
+        run_name = run_name or tag_name or _generate_random_name()
+        tags.setdefault(MLFLOW_RUN_NAME, run_name)
+        run_id = uuid.uuid4().hex
+        experiments = self._experiments
+        with self._session() as session:
+            found = session.execute(sa.select(experiments.c.lifecycle_stage, experiments.c.artifact_location)
+                                    .where(experiments.c.experiment_id == int(experiment_id))).one_or_none()
+            if found is None:
+                raise MlflowException(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
+            if found[0] != LifecycleStage.ACTIVE:
+                raise MlflowException(f"The experiment {experiment_id} must be in the 'active' state. "
+                                      f"Current state is {found[0]}.", INVALID_PARAMETER_VALUE)
+            info = RunInfo(
+                run_id=run_id, run_name=run_name, experiment_id=str(experiment_id),
+                user_id=tags.get(MLFLOW_USER, "unknown"), status=RunStatus.to_string(RunStatus.RUNNING),
+                start_time=start_time or get_current_time_millis(), end_time=None,
+                lifecycle_stage=LifecycleStage.ACTIVE,
+                artifact_uri=append_to_uri_path(found[1], run_id, self._store.ARTIFACTS_FOLDER_NAME),
+            )
+            session.execute(sa.insert(self._runs).values(
+                run_uuid=run_id, name=run_name, artifact_uri=info.artifact_uri, experiment_id=int(experiment_id),
+                source_type=SourceType.to_string(SourceType.UNKNOWN), source_name="", entry_point_name="",
+                user_id=info.user_id, status=info.status, start_time=info.start_time, end_time=None,
+                deleted_time=None, source_version="", lifecycle_stage=LifecycleStage.ACTIVE))
+            session.execute(sa.insert(self._tags_table),
+                            [{"run_uuid": run_id, "key": k, "value": v} for k, v in tags.items()])
+        return Run(info, RunData(tags=[RunTag(k, v) for k, v in tags.items()]))
+
+    # ---- write -----------------------------------------------------------------------
+    def log_batch(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
+                  tags: Sequence[RunTag] = (), synchronous: bool | None = None) -> None:
+        if synchronous is False or not self._plain(metrics):
+            return self._client.log_batch(run_id, metrics=list(metrics), params=list(params), tags=list(tags),
+                                          synchronous=synchronous)
+        if metrics or params or tags:
+            self._write(run_id, metrics, params, tags, None, None)
+        return None
+
+    def finish_run(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
+                   tags: Sequence[RunTag] = (), status: str = "FINISHED", end_time: int | None = None) -> None:
+        if not self._plain(metrics):
+            return super().finish_run(run_id, metrics, params, tags, status, end_time)
+        from mlflow.utils.time import get_current_time_millis
+
+        self._write(run_id, metrics, params, tags, RunStatus.to_string(RunStatus.from_string(status)),
+                    end_time or get_current_time_millis())
+        return None
+
+    @staticmethod
+    def _plain(metrics: Sequence[Metric]) -> bool:
+        """Metrics with no model or dataset attached (those go through MLflow's own model-metric path)."""
+        return all(m.model_id is None and m.dataset_name is None and m.dataset_digest is None for m in metrics)
+
+    def _write(self, run_id: str, metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag],
+               status: str | None, end_time: int | None) -> None:
+        """One transaction: MLflow's checks, then params, metrics (with latest values), tags and the status."""
+        import sqlalchemy as sa
+        from mlflow.entities import LifecycleStage
+        from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME
+
+        validate_run_id, validate_data, validate_limits, validate_unique = self._check
+        validate_run_id(run_id)
+        metrics, params, tags = validate_data(list(metrics), list(params), list(tags))
+        validate_limits(metrics, params, tags)
+        validate_unique(params)
+        runs = self._runs
+        try:
+            with self._session() as session:
+                stage = session.execute(sa.select(runs.c.lifecycle_stage).where(runs.c.run_uuid == run_id)).scalar()
+                if stage is None:
+                    raise MlflowException(f"Run with id={run_id} not found", RESOURCE_DOES_NOT_EXIST)
+                if stage != LifecycleStage.ACTIVE:
+                    raise MlflowException(f"The run {run_id} must be in the 'active' state. Current state is "
+                                          f"{stage}.", INVALID_PARAMETER_VALUE)
+                self._write_params(session, run_id, params)
+                self._write_metrics(session, run_id, metrics)
+                wanted = self._write_tags(session, run_id, tags)
+                changes: dict[str, Any] = {}
+                if MLFLOW_RUN_NAME in wanted:
+                    changes["name"] = wanted[MLFLOW_RUN_NAME]
+                if status is not None:
+                    changes.update(status=status, end_time=end_time)
+                if changes:
+                    session.execute(sa.update(runs).where(runs.c.run_uuid == run_id).values(**changes))
+        except sa.exc.IntegrityError:  # a metric point already stored: MLflow's own calls skip it
+            self._client.log_batch(run_id, metrics=metrics, params=params, tags=tags)
+            if status is not None:
+                self._client.set_terminated(run_id, status=status, end_time=end_time)
+
+    def _write_params(self, session, run_id: str, params: Sequence[Param]) -> None:
+        import sqlalchemy as sa
+
+        if not params:
+            return
+        table = self._params_table
+        existing = dict(session.execute(sa.select(table.c.key, table.c.value).where(
+            table.c.run_uuid == run_id, table.c.key.in_([p.key for p in params]))).all())
+        changed = [{"key": p.key, "old_value": existing[p.key], "new_value": p.value}
+                   for p in params if p.key in existing and existing[p.key] != p.value]
+        if changed:
+            raise MlflowException(f"Changing param values is not allowed. Params were already logged='{changed}' "
+                                  f"for run ID='{run_id}'.", INVALID_PARAMETER_VALUE)
+        rows = [{"run_uuid": run_id, "key": p.key, "value": p.value} for p in params if p.key not in existing]
+        if rows:
+            session.execute(sa.insert(table), rows)
+
+    def _write_metrics(self, session, run_id: str, metrics: Sequence[Metric]) -> None:
+        import sqlalchemy as sa
+
+        if not metrics:
+            return
+        rows, seen = [], set()
+        for metric in metrics:
+            if metric in seen:  # MLflow drops a point repeated within one batch
+                continue
+            seen.add(metric)
+            is_nan, value = self._store.sanitize_metric_value(metric.value)
+            rows.append({"run_uuid": run_id, "key": metric.key, "value": value, "timestamp": metric.timestamp,
+                         "step": metric.step, "is_nan": is_nan})
+        session.execute(sa.insert(self._metrics_table), rows)
+        newest: dict[str, dict[str, Any]] = {}
+        for row in rows:  # per key, the latest point by (step, timestamp, value), as MLflow orders them
+            best = newest.get(row["key"])
+            if best is None or _order(row) > _order(best):
+                newest[row["key"]] = row
+        latest = self._latest
+        stored = {r.key: r for r in session.execute(
+            sa.select(latest.c.key, latest.c.value, latest.c.timestamp, latest.c.step)
+            .where(latest.c.run_uuid == run_id, latest.c.key.in_(sorted(newest)))
+            .order_by(latest.c.run_uuid, latest.c.key).with_for_update())}
+        added = [row for key, row in newest.items() if key not in stored]
+        if added:
+            session.execute(sa.insert(latest), added)
+        moved = [{"b_key": key, **{k: row[k] for k in ("value", "timestamp", "step", "is_nan")}}
+                 for key, row in newest.items() if key in stored and _order(row) > _order(stored[key]._mapping)]
+        if moved:
+            session.execute(sa.update(latest).where(latest.c.run_uuid == run_id, latest.c.key == sa.bindparam("b_key"))
+                            .values(value=sa.bindparam("value"), timestamp=sa.bindparam("timestamp"),
+                                    step=sa.bindparam("step"), is_nan=sa.bindparam("is_nan")), moved)
+
+    def _write_tags(self, session, run_id: str, tags: Sequence[RunTag]) -> dict[str, str]:
+        """Set `tags` (the last value of a repeated key wins, as in MLflow); returns them by key."""
+        import sqlalchemy as sa
+
+        wanted = {t.key: t.value for t in tags}
+        if not wanted:
+            return wanted
+        table = self._tags_table
+        existing = set(session.execute(sa.select(table.c.key).where(
+            table.c.run_uuid == run_id, table.c.key.in_(sorted(wanted)))).scalars())
+        added = [{"run_uuid": run_id, "key": k, "value": v} for k, v in wanted.items() if k not in existing]
+        if added:
+            session.execute(sa.insert(table), added)
+        changed = [{"b_key": k, "value": v} for k, v in wanted.items() if k in existing]
+        if changed:
+            session.execute(sa.update(table).where(table.c.run_uuid == run_id, table.c.key == sa.bindparam("b_key"))
+                            .values(value=sa.bindparam("value")), changed)
+        return wanted
+
+
+def _order(row: Mapping[str, Any]) -> tuple:
+    """MLflow's order of a metric's points for its latest value: step, then timestamp, then value."""
+    return row["step"], row["timestamp"], row["value"]
