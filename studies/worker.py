@@ -20,7 +20,7 @@ from optuna.trial import FrozenTrial, TrialState
 from studies._recording import StudyRecorder
 from studies._trial import retry_failed, run_trial
 from studies.pruners import make_pruner, spend_of
-from studies.samplers import make_sampler
+from studies.samplers import DistinctSampler, make_sampler
 from studies.settings import Settings
 from studies.space import suggest
 from studies.spec import StudySpec, spec_from_json
@@ -114,15 +114,19 @@ class Worker:
         worker's sampler sees them and never proposes the same configuration.
         """
         with study_lock(self.url, self.study.study_name):
-            reason = self.stop_reason(self._attrs(), self.study.get_trials(deepcopy=False))
+            trials = self.study.get_trials(deepcopy=False)
+            reason = self.stop_reason(self._attrs(), trials)
             if reason is not None:
                 return None, reason
-            trial = self._pending = self.study.ask()
-            if self.spec.space:
-                try:
-                    suggest(trial, self.spec.space)
-                except Exception as exc:  # a bad proposal is the trial's failure, reported by run_trial
-                    log.warning("trial %d: sampling failed: %s", trial.number, exc)
+            sampler = self.study.sampler
+            knowing = sampler.knowing(trials) if isinstance(sampler, DistinctSampler) else contextlib.nullcontext()
+            with knowing:  # the lock is held: no other worker adds a trial meanwhile
+                trial = self._pending = self.study.ask()
+                if self.spec.space:
+                    try:
+                        suggest(trial, self.spec.space)
+                    except Exception as exc:  # a bad proposal is the trial's failure, reported by run_trial
+                        log.warning("trial %d: sampling failed: %s", trial.number, exc)
             return trial, None
 
     def _fail_pending(self) -> None:

@@ -11,7 +11,8 @@ parameters and never reach a sampler, so they are not affected.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,20 @@ class DistinctSampler(BaseSampler):
         self._space = dict(space)
         self._fallback = optuna.samplers.RandomSampler(seed=seed) if fallback else None
         self._intersection = IntersectionSearchSpace()
+        self._known: list[FrozenTrial] | None = None
+
+    @contextlib.contextmanager
+    def knowing(self, trials: list[FrozenTrial]) -> Iterator[None]:
+        """Take `trials` as the study's trials for proposals made in the block.
+
+        A worker reads every trial under the study lock to decide whether to start one; handing
+        that read over spares a second read of the whole study for the same trial.
+        """
+        self._known = trials
+        try:
+            yield
+        finally:
+            self._known = None
 
     @property
     def inner(self) -> BaseSampler:
@@ -71,7 +86,8 @@ class DistinctSampler(BaseSampler):
         if not search_space:
             return {}
         names = sorted(search_space)
-        seen = {config_key(t.params, names) for t in study.get_trials(deepcopy=False)
+        trials = self._known if self._known is not None else study.get_trials(deepcopy=False)
+        seen = {config_key(t.params, names) for t in trials
                 if t.number != trial.number and t.params and t.state != TrialState.WAITING}
         inner_space = {k: v for k, v in self._inner.infer_relative_search_space(study, trial).items()
                        if k in search_space}
