@@ -1,4 +1,4 @@
-"""Run writes in one transaction each on MLflow's SQL stores (SQLite, PostgreSQL, MySQL).
+"""Run writes in one transaction each on MLflow's SQL stores (SQLite, PostgreSQL).
 
 MLflow's `SqlAlchemyStore` opens a session for every part of a call: one `log_batch` is five
 transactions (run check, params, metrics, model metrics, tags), `create_run` reads the
