@@ -12,7 +12,8 @@ compares the two row by row.
 Anything else passes through to the `MlflowClient`. A store this does not know (another
 backend, a workspace-scoped subclass, an MLflow without these parts) gets the `MlflowClient`
 calls for everything, as do writes outside the plain cases (metrics tied to a model or a
-dataset, a metric point already stored).
+dataset or written under an active model, a batch over MLflow's limits, which the client splits,
+a metric point already stored).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, Run, RunData, RunInfo, RunStatus, RunTag
 from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXIST
+
+from tracker.limits import MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +75,15 @@ class SqlRunWrites(RunWrites):
         try:
             from mlflow.store.tracking.dbmodels import models
             from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+            from mlflow.tracking.fluent import get_active_model_id
+            from mlflow.tracking.metric_value_conversion_utils import convert_metric_value_to_float_if_possible
             from mlflow.utils import validation
 
             store = client._tracking_client.store
             self._check = (validation._validate_run_id, validation._validate_batch_log_data,
-                           validation._validate_batch_log_limits, validation._validate_param_keys_unique)
+                           validation._validate_param_keys_unique)
+            self._experiment_id, self._to_float, self._active_model = (
+                validation._parse_experiment_id, convert_metric_value_to_float_if_possible, get_active_model_id)
             self._runs, self._tags_table, self._params_table, self._metrics_table, self._latest, self._experiments = (
                 model.__table__ for model in (models.SqlRun, models.SqlTag, models.SqlParam, models.SqlMetric,
                                               models.SqlLatestMetric, models.SqlExperiment))
@@ -114,11 +121,12 @@ class SqlRunWrites(RunWrites):
                                   INVALID_PARAMETER_VALUE)
         run_name = run_name or tag_name or _generate_random_name()
         tags.setdefault(MLFLOW_RUN_NAME, run_name)
+        experiment = self._experiment_id(experiment_id)
         run_id = uuid.uuid4().hex
         experiments = self._experiments
         with self._session() as session:
             found = session.execute(sa.select(experiments.c.lifecycle_stage, experiments.c.artifact_location)
-                                    .where(experiments.c.experiment_id == int(experiment_id))).one_or_none()
+                                    .where(experiments.c.experiment_id == experiment)).one_or_none()
             if found is None:
                 raise MlflowException(f"No Experiment with id={experiment_id} exists", RESOURCE_DOES_NOT_EXIST)
             if found[0] != LifecycleStage.ACTIVE:
@@ -132,7 +140,7 @@ class SqlRunWrites(RunWrites):
                 artifact_uri=append_to_uri_path(found[1], run_id, self._store.ARTIFACTS_FOLDER_NAME),
             )
             session.execute(sa.insert(self._runs).values(
-                run_uuid=run_id, name=run_name, artifact_uri=info.artifact_uri, experiment_id=int(experiment_id),
+                run_uuid=run_id, name=run_name, artifact_uri=info.artifact_uri, experiment_id=experiment,
                 source_type=SourceType.to_string(SourceType.UNKNOWN), source_name="", entry_point_name="",
                 user_id=info.user_id, status=info.status, start_time=info.start_time, end_time=None,
                 deleted_time=None, source_version="", lifecycle_stage=LifecycleStage.ACTIVE))
@@ -143,7 +151,7 @@ class SqlRunWrites(RunWrites):
     # ---- write -----------------------------------------------------------------------
     def log_batch(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
                   tags: Sequence[RunTag] = (), synchronous: bool | None = None) -> None:
-        if synchronous is False or not self._plain(metrics):
+        if synchronous is False or not self._direct(metrics, params, tags):
             return self._client.log_batch(run_id, metrics=list(metrics), params=list(params), tags=list(tags),
                                           synchronous=synchronous)
         if metrics or params or tags:
@@ -152,7 +160,7 @@ class SqlRunWrites(RunWrites):
 
     def finish_run(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
                    tags: Sequence[RunTag] = (), status: str = "FINISHED", end_time: int | None = None) -> None:
-        if not self._plain(metrics):
+        if not self._direct(metrics, params, tags):
             return super().finish_run(run_id, metrics, params, tags, status, end_time)
         from mlflow.utils.time import get_current_time_millis
 
@@ -160,10 +168,15 @@ class SqlRunWrites(RunWrites):
                     end_time or get_current_time_millis())
         return None
 
-    @staticmethod
-    def _plain(metrics: Sequence[Metric]) -> bool:
-        """Metrics with no model or dataset attached (those go through MLflow's own model-metric path)."""
-        return all(m.model_id is None and m.dataset_name is None and m.dataset_digest is None for m in metrics)
+    def _direct(self, metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag]) -> bool:
+        """Whether MLflow would write this batch in one store call with run metrics only.
+
+        The client splits a batch over the limits; metrics tied to a model or a dataset, or written under
+        an active model, also go to MLflow's logged-model metrics.
+        """
+        return (len(metrics) <= MAX_METRICS_PER_BATCH and max(len(params), len(tags)) <= MAX_PARAMS_TAGS_PER_BATCH
+                and len(metrics) + len(params) + len(tags) <= MAX_ENTITIES_PER_BATCH and self._active_model() is None
+                and all(m.model_id is None and m.dataset_name is None and m.dataset_digest is None for m in metrics))
 
     def _write(self, run_id: str, metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag],
                status: str | None, end_time: int | None) -> None:
@@ -172,10 +185,11 @@ class SqlRunWrites(RunWrites):
         from mlflow.entities import LifecycleStage
         from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME
 
-        validate_run_id, validate_data, validate_limits, validate_unique = self._check
+        validate_run_id, validate_data, validate_unique = self._check
         validate_run_id(run_id)
-        metrics, params, tags = validate_data(list(metrics), list(params), list(tags))
-        validate_limits(metrics, params, tags)
+        metrics = [m if type(m.value) is float else Metric(m.key, self._to_float(m.value), m.timestamp, m.step)
+                   for m in metrics]  # as the client does: numpy, tensors, numeric strings
+        metrics, params, tags = validate_data(metrics, list(params), list(tags))
         validate_unique(params)
         runs = self._runs
         try:
@@ -196,7 +210,10 @@ class SqlRunWrites(RunWrites):
                     changes.update(status=status, end_time=end_time)
                 if changes:
                     session.execute(sa.update(runs).where(runs.c.run_uuid == run_id).values(**changes))
-        except sa.exc.IntegrityError:  # a metric point already stored: MLflow's own calls skip it
+        except MlflowException as exc:  # the managed session wraps SQLAlchemy's errors
+            if not isinstance(exc.__cause__, sa.exc.IntegrityError):
+                raise
+            # a metric point already stored (or a row another writer added meanwhile): MLflow's own calls skip it
             self._client.log_batch(run_id, metrics=metrics, params=params, tags=tags)
             if status is not None:
                 self._client.set_terminated(run_id, status=status, end_time=end_time)
