@@ -311,8 +311,20 @@ class ResilientClient:
                     if is_outage(exc):
                         return False
                     log.warning("dropping a spooled %s the store refuses: %s", method, _first_line(exc))
+                    if method == "finish_run" and not self._end_refused_run(kwargs):
+                        return False
                 spool.pop()
         self._adopted = [s for s in self._adopted if len(s)]
+        return True
+
+    def _end_refused_run(self, kwargs: dict[str, Any]) -> bool:
+        """A refused closing batch still ends its run (never left RUNNING); False if the store went away."""
+        try:
+            self._client.set_terminated(kwargs["run_id"], status=kwargs.get("status"), end_time=kwargs.get("end_time"))
+        except Exception as exc:
+            if is_outage(exc):
+                return False
+            log.warning("could not end run %s: %s", kwargs["run_id"], _first_line(exc))
         return True
 
     def flush(self, timeout_s: float = EXIT_FLUSH_S) -> int:

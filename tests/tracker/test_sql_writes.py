@@ -334,3 +334,22 @@ def test_a_refused_closing_record_still_ends_the_run(store_uri: str, client: Mlf
     assert got.info.status == status
     assert got.info.end_time is not None and got.info.end_time >= got.info.start_time
     assert got.data.params == {"x": "2"}
+
+
+def test_a_spooled_closing_batch_the_store_refuses_still_ends_the_run(store_uri: str, client: MlflowClient,
+                                                                      tmp_path: Path) -> None:
+    """A closing batch kept through an outage and refused on replay (a conflicting param): the run still ends."""
+    from tracker._spool import ResilientClient, _encode
+
+    resilient = ResilientClient(_created(MlflowClient(tracking_uri=store_uri)), store_uri, tmp_path / "spool")
+    experiment_id = client.create_experiment(f"spooled-{uuid.uuid4().hex[:10]}")
+    run_id = resilient.create_run(experiment_id, run_name="spooled").info.run_id
+    resilient.log_batch(run_id, params=[Param("x", "1")])
+    end = T0 + 5_000
+    resilient._spool.append(_encode("finish_run", (run_id,), {  # as `_write` keeps a write the store did not take
+        "metrics": [Metric("objective", 3.0, T0, 0)], "params": [Param("x", "2")], "tags": [RunTag("tt.state", "x")],
+        "status": "KILLED", "end_time": end}))
+    assert resilient.flush(timeout_s=5.0) == 0
+    got = client.get_run(run_id)
+    assert (got.info.status, got.info.end_time) == ("KILLED", end)
+    assert (got.data.params, got.data.metrics) == ({"x": "1"}, {})  # the refused batch itself did not land
