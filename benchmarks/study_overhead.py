@@ -1,6 +1,6 @@
 """Per-trial cost of recording a study in MLflow: plain Optuna vs MLflowCallback vs MlflowStorage vs tunetrack.
 
-Run: python benchmarks/study_overhead.py [--trials 200] [--steps 1] [--storage-trials 100]
+Run: python benchmarks/study_overhead.py [--trials 200] [--steps 1] [--storage-trials 100] [--no-loaded]
 
 A trivial objective (`x**2`, reported `--steps` times) run `--trials` times, each way on fresh
 SQLite stores in one temp dir, with the same random sampler and seed:
@@ -13,7 +13,8 @@ The MLflow stores are created (schema migration) before the clock starts, for ea
 "End to end" is the wall time of the whole study call / trials (tunetrack's includes spawning
 its worker process); "steady" is the time between the first and the last trial completion
 / (trials - 1); "recording only" is steady minus the steady time of plain Optuna on the same
-Optuna storage ((a) for (b) and (c), (a') for tunetrack). Then a small probe (complete,
+Optuna storage ((a) for (b) and (c), (a') for tunetrack). Then (a), (b) and (d) run again with a busy-loop process on the other core (`--no-loaded` skips
+it) and the end-to-end ratio is printed for that condition too. Then a small probe (complete,
 pruned, failed trials) shows what each records.
 "CPU ms/trial" is the process's CPU time (user + system, spawned workers included) per trial:
 on a shared machine it moves less than wall time, which also waits for the disk and other work.
@@ -34,6 +35,7 @@ import time
 import warnings
 from pathlib import Path
 
+from _load import other_core_busy
 from _studies import (callable_spec, importable_for_workers, load_study, mlflow_runs, metric_points, print_json,
                       print_table, settings_in, states, steady_per_trial_s)
 
@@ -282,6 +284,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--solver-trials", type=int, default=21, help="trials of the solver study (e); 0 skips it")
     parser.add_argument("--solver-iterations", type=int, default=20_000, help="SA iterations per solve in (e)")
+    parser.add_argument("--no-loaded", dest="loaded", action="store_false",
+                        help="skip the second pass of (a), (b) and (d) with the other core busy")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="instead: profile N trials of the callback and of tunetrack, per part")
     args = parser.parse_args()
@@ -328,6 +332,17 @@ def main() -> None:
                 "cpu_s": cpu / len(trials),
                 "record": read_back(way, uri, trials) if way in INTERMEDIATE_KEY else {},
             }
+        loaded: dict[str, float] = {}
+        if args.loaded:  # the same three ways again with a busy-loop process on the other core
+            again = {
+                "plain": lambda: run_plain(tmp, "plain-loaded", square, n, seed),
+                "callback": lambda: run_callback(tmp, "callback-loaded", square, n, seed),
+                "tunetrack": lambda: run_tunetrack(tmp, "tunetrack-loaded", "square", {"steps": args.steps}, n, seed),
+            }
+            with other_core_busy():
+                for way, run in again.items():
+                    elapsed, trials, _ = run()
+                    loaded[way] = elapsed / len(trials)
         probes = {
             "callback": lambda: run_callback(tmp, "probe-callback", _objectives.probe, args.probe_trials, seed),
             "storage": lambda: run_mlflow_storage(tmp, "probe-storage", _objectives.probe, args.probe_trials, seed),
@@ -339,7 +354,7 @@ def main() -> None:
             elapsed, trials, uri = run()
             probe[way] = read_back(way, uri, trials) if elapsed is not None else {"unavailable": trials}
         solver = run_solver_study(tmp, args.solver_trials, args.solver_iterations, seed) if args.solver_trials else {}
-    report(results, probe, solver, args)
+    report(results, loaded, probe, solver, args)
 
 
 # tunetrack's trials live in its own storage (WAL, heartbeat): its recording alone is measured against (a').
@@ -354,7 +369,7 @@ LABELS = {
 }
 
 
-def report(results: dict, probe: dict, solver: dict, args) -> None:
+def report(results: dict, loaded: dict, probe: dict, solver: dict, args) -> None:
     base = results["plain"]
     rows = []
     for way, r in results.items():
@@ -386,6 +401,13 @@ def report(results: dict, probe: dict, solver: dict, args) -> None:
         ratios["tunetrack_over_storage_end_to_end"] = (
             results["tunetrack"]["overhead_end_to_end_ms"] / st["overhead_end_to_end_ms"])
         ratios["tunetrack_over_storage_steady"] = results["tunetrack"]["overhead_steady_ms"] / st["overhead_steady_ms"]
+    if loaded:
+        over = {way: (loaded[way] - loaded["plain"]) * 1000 for way in ("callback", "tunetrack")}
+        ratios["loaded_tunetrack_over_callback_end_to_end"] = over["tunetrack"] / over["callback"]
+        print()
+        print("the same with the other core busy (a busy-loop process on it)")
+        print_table(("way", "ms/trial", "overhead ms/trial (end to end)"),
+                    [(LABELS[way], loaded[way] * 1000, over.get(way, 0.0)) for way in loaded])
     print()
     print_table(("ratio of overheads", "value"), [(k, v) for k, v in ratios.items()])
 
@@ -420,6 +442,7 @@ def report(results: dict, probe: dict, solver: dict, args) -> None:
         **{f"{way}_{k}": (round(v, 3) if isinstance(v, float) else v)
            for way, r in results.items() for k, v in r.items() if k != "record"},
         **{k: (round(v, 3) if v is not None else None) for k, v in ratios.items()},
+        "loaded_s_per_trial": {way: round(v, 5) for way, v in loaded.items()},
         "record": {way: results[way].get("record") for way in ("callback", "storage", "tunetrack")},
         "probe": probe,
     })

@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import tempfile
@@ -31,6 +30,7 @@ import mlflow  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
 from mlflow.entities import Metric  # noqa: E402
 
+from _load import start_spinner, stop_spinner  # noqa: E402
 from studies.settings import load_settings  # noqa: E402
 from tracker import RunKind, Tracker  # noqa: E402
 
@@ -156,21 +156,6 @@ def pipeline_intake(tracker: Tracker, n: int) -> tuple[float, float]:
         accepted = time.perf_counter() - t0
     end_to_end = time.perf_counter() - t0
     return n / accepted, n / end_to_end
-
-
-def start_spinner() -> subprocess.Popen[bytes]:
-    """A process that keeps one core busy (the last one this process may use)."""
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    cores = sorted(os.sched_getaffinity(0))
-    if len(cores) > 1:
-        os.sched_setaffinity(spinner.pid, {cores[-1]})
-    time.sleep(0.2)  # let it reach full speed
-    return spinner
-
-
-def stop_spinner(spinner: subprocess.Popen[bytes]) -> None:
-    spinner.kill()
-    spinner.wait()
 
 
 def writer_cpu_s() -> float:
