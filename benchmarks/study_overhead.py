@@ -13,9 +13,9 @@ The MLflow stores are created (schema migration) before the clock starts, for ea
 "End to end" is the wall time of the whole study call / trials (tunetrack's includes spawning
 its worker process); "steady" is the time between the first and the last trial completion
 / (trials - 1); "recording only" is steady minus the steady time of plain Optuna on the same
-Optuna storage ((a) for (b) and (c), (a') for tunetrack). Then (a), (b) and (d) run again with a busy-loop process on the other core (`--no-loaded` skips
-it) and the end-to-end ratio is printed for that condition too. Then a small probe (complete,
-pruned, failed trials) shows what each records.
+Optuna storage ((a) for (b) and (c), (a') for tunetrack). Then (a), (b) and (d) run again with a
+busy-loop process on the other core (`--no-loaded` skips it), and the end-to-end ratio is printed
+for that condition too. Then a small probe (complete, pruned, failed trials) shows what each records.
 "CPU ms/trial" is the process's CPU time (user + system, spawned workers included) per trial:
 on a shared machine it moves less than wall time, which also waits for the disk and other work.
 Then (e) a solver study (flowshop SA on ta001 for `--solver-iterations` iterations, one solve
