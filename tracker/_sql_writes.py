@@ -3,9 +3,9 @@
 MLflow's `SqlAlchemyStore` opens a session for every part of a call: one `log_batch` is five
 transactions (run check, params, metrics, model metrics, tags), `create_run` reads the
 experiment and the run's inputs back, and closing a run is a `log_batch` then a
-`set_terminated`. A study pays that on every trial. `SqlRunWrites` writes the same rows with
-MLflow's own ORM models, validation and session maker, one transaction per call, and closes a
-run (last records and status) in one (`finish_run`). Every reader (the UI, search,
+`set_terminated`. A study pays that on every trial. `SqlRunWrites` writes the same rows into
+MLflow's tables (MLflow's own table definitions), with MLflow's validation and session maker, one
+transaction per call, and closes a run (last records and status) in one (`finish_run`). Every reader (the UI, search,
 `MlflowClient`) sees what MLflow itself would have written; `tests/tracker/test_sql_writes.py`
 compares the two row by row.
 
