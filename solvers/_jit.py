@@ -1,4 +1,4 @@
-"""Code generation for every solver kernel: three LLVM options, `Lane` max-plus helpers, `data_pointer`.
+"""Code generation for every solver kernel: three LLVM options, no gathers, `Lane` max-plus helpers, `data_pointer`.
 
 The hot loops (makespan, Taillard heads and tails, best-move scans) are chains of
 `max(a, b) + x` on random data. LLVM's x86 "cmov converter" turns such selects on a
@@ -45,6 +45,29 @@ CODEGEN_OPTIONS = ("-x86-cmov-converter=false", "-unroll-runtime=false",
 
 for _option in CODEGEN_OPTIONS:
     llvm.set_option("tunetrack-solvers", _option)
+
+NO_GATHER_FEATURE = "+prefer-no-gather"
+
+
+def _prefer_no_gather() -> None:
+    """Have LLVM keep indexed loads scalar instead of vectorising them into gathers.
+
+    LLVM vectorises table lookups such as the colouring move delta (`table[v, c]` over a batch of
+    moves) into AVX2/AVX-512 gather instructions; gcc -O3 keeps the same loop scalar. On CPUs
+    with the Gather Data Sampling microcode fix (Intel since 2023) a gather is slower than the
+    scalar loads it replaces: the delta ran at 0.79 of C on an Emerald Rapids Xeon, and at 0.99
+    of C with this feature, every flow-shop kernel unchanged. It goes into numba's CPU features,
+    so it applies to kernels compiled after this import (and keys numba's on-disk cache), unless
+    `NUMBA_CPU_FEATURES` or `NUMBA_CPU_NAME` chose the target, or LLVM predates the feature (17).
+    """
+    if config.CPU_FEATURES is not None or (config.CPU_NAME and config.CPU_NAME != "host"):
+        return
+    if not llvm.get_process_triple().startswith("x86_64") or llvm.llvm_version_info < (17,):
+        return
+    config.CPU_FEATURES = f"{llvm.get_host_cpu_features().flatten()},{NO_GATHER_FEATURE}"
+
+
+_prefer_no_gather()
 
 
 def _vector_max_bits() -> frozenset[int]:
