@@ -19,6 +19,8 @@ a metric point already stored).
 from __future__ import annotations
 
 import logging
+import os
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,15 +33,47 @@ from tracker.limits import MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PA
 
 log = logging.getLogger(__name__)
 
+REMEMBERED_RUNS = 1024  # artefact locations kept, as many as MLflow's own cache of artefact stores
+
 
 class RunWrites:
-    """An `MlflowClient` plus `finish_run`: a run's last records and its status in one call."""
+    """An `MlflowClient` plus `finish_run` (a run's last records and its status in one call), and
+    artefacts of the runs it created stored without reading each run back for its location."""
 
     def __init__(self, client: MlflowClient) -> None:
         self._client = client
+        self._artifact_uris: OrderedDict[str, str] = OrderedDict()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
+
+    def create_run(self, experiment_id: str, start_time: int | None = None, tags: dict[str, str] | None = None,
+                   run_name: str | None = None) -> Run:
+        return self._remember(self._client.create_run(experiment_id, start_time=start_time, tags=tags,
+                                                      run_name=run_name))
+
+    def _remember(self, run: Run) -> Run:
+        """Keep the new run's artefact location (the latest runs only)."""
+        self._artifact_uris[run.info.run_id] = run.info.artifact_uri
+        while len(self._artifact_uris) > REMEMBERED_RUNS:
+            self._artifact_uris.popitem(last=False)
+        return run
+
+    def log_artifact(self, run_id: str, local_path: str, artifact_path: str | None = None) -> None:
+        """As `MlflowClient.log_artifact`, which reads the run back (a `get_run`) the first time it
+        stores an artefact of it; a run created here already told its location."""
+        uri = self._artifact_uris.get(run_id)
+        if uri is None:
+            return self._client.log_artifact(run_id, local_path, artifact_path)
+        from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+        repo = get_artifact_repository(uri, tracking_uri=self._client.tracking_uri)
+        if os.path.isdir(local_path):
+            name = os.path.basename(os.path.normpath(local_path))
+            repo.log_artifacts(local_path, os.path.join(artifact_path, name) if artifact_path is not None else name)
+        else:
+            repo.log_artifact(local_path, artifact_path)
+        return None
 
     def finish_run(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
                    tags: Sequence[RunTag] = (), status: str = "FINISHED", end_time: int | None = None) -> None:
@@ -146,7 +180,7 @@ class SqlRunWrites(RunWrites):
                 deleted_time=None, source_version="", lifecycle_stage=LifecycleStage.ACTIVE))
             session.execute(sa.insert(self._tags_table),
                             [{"run_uuid": run_id, "key": k, "value": v} for k, v in tags.items()])
-        return Run(info, RunData(tags=[RunTag(k, v) for k, v in tags.items()]))
+        return self._remember(Run(info, RunData(tags=[RunTag(k, v) for k, v in tags.items()])))
 
     # ---- write -----------------------------------------------------------------------
     def log_batch(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
