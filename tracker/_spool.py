@@ -33,7 +33,8 @@ from tracker.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-WRITE_METHODS = frozenset({"log_batch", "finish_run", "set_terminated", "log_artifact", "set_tag", "update_run", "delete_tag"})
+WRITE_METHODS = frozenset({"log_batch", "finish_run", "set_terminated", "log_artifact", "set_tag", "update_run",
+                           "delete_tag"})
 WRITE_RETRIES_S = (0.5, 1.0, 2.0)  # then spool
 OUTAGE_WAIT_S = 600.0
 FIRST_CONTACT_S = 10.0
