@@ -334,6 +334,8 @@ def test_a_refused_closing_record_still_ends_the_run(store_uri: str, client: Mlf
     assert got.info.status == status
     assert got.info.end_time is not None and got.info.end_time >= got.info.start_time
     assert got.data.params == {"x": "2"}
+    assert got.data.tags["tt.state"] == ("FAIL" if body_raises else "COMPLETE")  # how it ended is still told
+    assert got.data.metrics["objective"] == 3.0
 
 
 def test_a_spooled_closing_batch_the_store_refuses_still_ends_the_run(store_uri: str, client: MlflowClient,
