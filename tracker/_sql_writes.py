@@ -154,7 +154,7 @@ class SqlRunWrites(RunWrites):
                                   f"different values (run_name='{run_name}', mlflow.runName='{tag_name}').",
                                   INVALID_PARAMETER_VALUE)
         run_name = run_name or tag_name or _generate_random_name()
-        tags.setdefault(MLFLOW_RUN_NAME, run_name)
+        tags[MLFLOW_RUN_NAME] = run_name  # an empty tag too gets the name (MLflow stores two rows and fails)
         experiment = self._experiment_id(experiment_id)
         run_id = uuid.uuid4().hex
         experiments = self._experiments
