@@ -340,7 +340,8 @@ def test_a_refused_closing_record_still_ends_the_run(store_uri: str, client: Mlf
 
 def test_a_spooled_closing_batch_the_store_refuses_still_ends_the_run(store_uri: str, client: MlflowClient,
                                                                       tmp_path: Path) -> None:
-    """A closing batch kept through an outage and refused on replay (a conflicting param): the run still ends."""
+    """A closing batch kept through an outage and refused on replay (a conflicting param): the run still
+    ends, with the batch's metrics and tags."""
     from tracker._spool import ResilientClient, _encode
 
     resilient = ResilientClient(_created(MlflowClient(tracking_uri=store_uri)), store_uri, tmp_path / "spool")
@@ -354,4 +355,5 @@ def test_a_spooled_closing_batch_the_store_refuses_still_ends_the_run(store_uri:
     assert resilient.flush(timeout_s=5.0) == 0
     got = client.get_run(run_id)
     assert (got.info.status, got.info.end_time) == ("KILLED", end)
-    assert (got.data.params, got.data.metrics) == ({"x": "1"}, {})  # the refused batch itself did not land
+    assert got.data.params == {"x": "1"}  # the refused param did not land; the rest of the batch did
+    assert (got.data.metrics, got.data.tags["tt.state"]) == ({"objective": 3.0}, "x")
