@@ -10,14 +10,18 @@ SIGTERM, 129 for SIGHUP (what shells, systemd, Docker and Kubernetes expect).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from types import FrameType
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 _received: int | None = None
+_deferring = 0  # depth of `deferred()` blocks on the main thread
+_held = False  # a signal arrived inside a `deferred()` block and is raised when it ends
 
 
 def received() -> int | None:
@@ -31,11 +35,35 @@ def exit_code(default: int = 130) -> int:
 
 
 def _stop(signum: int, _frame: FrameType | None) -> None:
-    global _received
+    global _received, _held
     if _received is not None:
         return  # cleaning up after the first signal: do not interrupt the cleanup
     _received = signum
+    if _deferring:
+        _held = True
+        return
     raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold a stop signal until the block ends, then raise its `KeyboardInterrupt` there.
+
+    For short steps that must not be cut in the middle: a worker creating a trial in the study
+    storage and keeping its handle, so that an interrupt never leaves a trial nobody will fail.
+    """
+    global _deferring, _held
+    if threading.current_thread() is not threading.main_thread():  # signals land on the main thread only
+        yield
+        return
+    _deferring += 1
+    try:
+        yield
+    finally:
+        _deferring -= 1
+        if not _deferring and _held:
+            _held = False
+            raise KeyboardInterrupt(signal.Signals(_received).name if _received else "stop")
 
 
 def install() -> None:
@@ -63,8 +91,8 @@ def ignore() -> None:
 
 def reset() -> None:
     """Forget a received signal (a new process or a test)."""
-    global _received
-    _received = None
+    global _received, _held
+    _received, _held = None, False
 
 
 def stop_when_parent_dies(poll_s: float = 1.0) -> None:

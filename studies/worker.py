@@ -17,6 +17,7 @@ import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
+from studies import signals
 from studies._recording import StudyRecorder
 from studies._trial import retry_failed, run_trial
 from studies.pruners import make_pruner, spend_of
@@ -42,8 +43,6 @@ class WorkerReport:
 
 def install_signal_handlers() -> None:
     """SIGINT, SIGTERM, SIGHUP interrupt the running trial once; later ones wait for the cleanup."""
-    from studies import signals
-
     signals.install()
 
 
@@ -113,7 +112,7 @@ class Worker:
         The new trial's parameters are sampled and stored under the lock too, so the next
         worker's sampler sees them and never proposes the same configuration.
         """
-        with study_lock(self.url, self.study.study_name):
+        with study_lock(self.url, self.study.study_name), signals.deferred():  # never a trial without a handle
             trials = self.study.get_trials(deepcopy=False)
             reason = self.stop_reason(self._attrs(), trials)
             if reason is not None:

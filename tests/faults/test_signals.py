@@ -127,3 +127,39 @@ def test_kill_9_of_a_detached_runner_then_start_again_recovers(cli: Cli, tmp_pat
     assert not study.get_trials(states=(TrialState.RUNNING,))
     assert _running(mlflow_runs(tmp_path, "detached")) == []
     assert cli.processes() == []
+
+
+@pytest.fixture
+def stop_handlers():
+    """tunetrack's stop handlers in this process for one test, then the previous ones back."""
+    from studies import signals
+
+    previous = {sig: signal.getsignal(sig) for sig in signals.HANDLED}
+    signals.reset()
+    signals.install()
+    yield signals
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+    signals.reset()
+
+
+def test_a_signal_inside_a_deferred_step_is_raised_when_the_step_ends(stop_handlers) -> None:
+    """A stop landing while a worker creates a trial waits for the step to finish, then interrupts."""
+    finished = []
+    with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
+        with stop_handlers.deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):  # the handler runs between these bytecodes, and must not raise here
+                finished.append(len(finished))
+            finished.append("end of step")
+    assert finished[-1] == "end of step"
+    assert stop_handlers.received() == signal.SIGTERM
+
+
+def test_a_signal_outside_a_deferred_step_interrupts_at_once(stop_handlers) -> None:
+    with pytest.raises(KeyboardInterrupt, match="SIGINT"):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):
+            pass
+    with stop_handlers.deferred():  # the signal was raised: nothing is held for a later step
+        pass
