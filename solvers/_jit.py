@@ -129,12 +129,17 @@ def lane(typingctx, x):
         return None
 
     def codegen(context, builder, sig, args):
-        lty = context.get_value_type(sig.return_type)
-        if not isinstance(lty, ir.VectorType):
-            return args[0]
-        return builder.insert_element(ir.Constant(lty, None), args[0], _LANE0)
+        return _into_lane(context, builder, sig, args[0])
 
     return Lane(x)(x), codegen
+
+
+def _into_lane(context, builder: ir.IRBuilder, sig, value: ir.Value) -> ir.Value:
+    """`value` in lane 0 of the return type's vector (as it is where Lanes are scalar)."""
+    lty = context.get_value_type(sig.return_type)
+    if not isinstance(lty, ir.VectorType):
+        return value
+    return builder.insert_element(ir.Constant(lty, None), value, _LANE0)
 
 
 @intrinsic
@@ -146,11 +151,10 @@ def lane_in_vector(typingctx, x):
         return None
 
     def codegen(context, builder, sig, args):
-        lty = context.get_value_type(sig.return_type)
-        if not isinstance(lty, ir.VectorType):
-            return args[0]
-        v = builder.insert_element(ir.Constant(lty, None), args[0], _LANE0)
-        return builder.asm(ir.FunctionType(lty, [lty]), "", "=x,0", [v], side_effect=False)
+        v = _into_lane(context, builder, sig, args[0])
+        if not _is_vector(v):
+            return v
+        return builder.asm(ir.FunctionType(v.type, [v.type]), "", "=x,0", [v], side_effect=False)
 
     return Lane(x)(x), codegen
 

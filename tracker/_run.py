@@ -223,25 +223,10 @@ class TrackedRun:
                 final = RunState.FAIL
                 tags[Tag.STATE] = final.value
         finally:
-            closing = {"metrics": self._final_metrics, "tags": {str(k): v for k, v in tags.items()},
-                       "points": self._final_points}
-            held = self._take_held_params()
-            try:
-                self._writer.finish(final.mlflow_status, **closing, params=held)
-            except Exception:  # a refused record: the run still ends, never left RUNNING
-                self._end_refused(final, closing if held else None)
-                raise
-
-    def _end_refused(self, final: RunState, closing: dict[str, Any] | None) -> None:
-        """End a run whose closing call was refused: its state and metrics without the held params
-        (the usual culprit: a value changed since) when there were any, else the status alone."""
-        if closing is not None:
-            try:
-                self._writer.finish(final.mlflow_status, **closing)
-                return
-            except Exception as exc:
-                log.warning("run %s: could not record how it ended: %s", self.run_id, exc)
-        self.client.set_terminated(self.run_id, status=final.mlflow_status, end_time=now_ms())
+            # `finish` ends the run even when the store refuses part of its closing records
+            self._writer.finish(final.mlflow_status, metrics=self._final_metrics,
+                                tags={str(k): v for k, v in tags.items()}, points=self._final_points,
+                                params=self._take_held_params())
 
     def __enter__(self) -> "TrackedRun":
         return self

@@ -312,30 +312,8 @@ class ResilientClient:
                     if is_outage(exc):
                         return False
                     log.warning("dropping a spooled %s the store refuses: %s", method, _first_line(exc))
-                    if method == "finish_run" and not self._end_refused_run(kwargs):
-                        return False
                 spool.pop()
         self._adopted = [s for s in self._adopted if len(s)]
-        return True
-
-    def _end_refused_run(self, kwargs: dict[str, Any]) -> bool:
-        """A refused closing batch still ends its run (never left RUNNING): with its metrics and tags but
-        not its params (the usual culprit: a value changed since) if it had any, else with the status
-        alone. False if the store went away meanwhile."""
-        run_id, status, end_time = kwargs["run_id"], kwargs.get("status"), kwargs.get("end_time")
-        attempts = [lambda: self._client.set_terminated(run_id, status=status, end_time=end_time)]
-        if kwargs.get("params"):
-            attempts.insert(0, lambda: self._client.finish_run(
-                run_id, metrics=kwargs.get("metrics") or [], tags=kwargs.get("tags") or [], status=status,
-                end_time=end_time))
-        for attempt in attempts:
-            try:
-                attempt()
-                return True
-            except Exception as exc:
-                if is_outage(exc):
-                    return False
-                log.warning("could not end run %s: %s", run_id, _first_line(exc))
         return True
 
     def flush(self, timeout_s: float = EXIT_FLUSH_S) -> int:

@@ -29,6 +29,7 @@ from mlflow.entities import Metric, Param, Run, RunData, RunInfo, RunStatus, Run
 from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXIST
 
+from tracker._spool import is_outage
 from tracker.limits import MAX_ENTITIES_PER_BATCH, MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,37 @@ class RunWrites:
 
     def finish_run(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
                    tags: Sequence[RunTag] = (), status: str = "FINISHED", end_time: int | None = None) -> None:
-        """Log the batch, then end the run with `status` (an MLflow run status name)."""
+        """Log the batch and end the run with `status` (an MLflow run status name).
+
+        A batch the store refuses still ends the run, never left RUNNING: with its metrics and tags
+        but without its params (the usual culprit: a value changed since) if it had any, else with the
+        status alone; then the refusal is raised. A store that does not answer is raised at once (the
+        caller's spool keeps the whole call).
+        """
+        try:
+            self._finish(run_id, metrics, params, tags, status, end_time)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            self._end_refused(run_id, metrics, params, tags, status, end_time)
+            raise
+
+    def _finish(self, run_id: str, metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag],
+                status: str, end_time: int | None) -> None:
         if metrics or params or tags:
             self._client.log_batch(run_id, metrics=list(metrics), params=list(params), tags=list(tags))
+        self._client.set_terminated(run_id, status=status, end_time=end_time)
+
+    def _end_refused(self, run_id: str, metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag],
+                     status: str, end_time: int | None) -> None:
+        if params:
+            try:
+                self._finish(run_id, metrics, (), tags, status, end_time)
+                return
+            except Exception as exc:
+                if is_outage(exc):
+                    raise
+                log.warning("run %s: could not record how it ended: %s", run_id, exc)
         self._client.set_terminated(run_id, status=status, end_time=end_time)
 
 
@@ -192,10 +221,10 @@ class SqlRunWrites(RunWrites):
             self._write(run_id, metrics, params, tags, None, None)
         return None
 
-    def finish_run(self, run_id: str, metrics: Sequence[Metric] = (), params: Sequence[Param] = (),
-                   tags: Sequence[RunTag] = (), status: str = "FINISHED", end_time: int | None = None) -> None:
+    def _finish(self, run_id: str, metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag],
+                status: str, end_time: int | None) -> None:
         if not self._direct(metrics, params, tags):
-            return super().finish_run(run_id, metrics, params, tags, status, end_time)
+            return super()._finish(run_id, metrics, params, tags, status, end_time)
         from mlflow.utils.time import get_current_time_millis
 
         self._write(run_id, metrics, params, tags, RunStatus.to_string(RunStatus.from_string(status)),

@@ -7,8 +7,9 @@ part file every `_PART_ROWS` rows, so memory stays bounded), picks the rows that
 points (`Decimator`, on numpy arrays) and queues their points.
 
 Sending is the writer's real cost: MLflow's store spends tens of microseconds of Python per
-point (about 14 on a SQL store with `tracker._sql_writes`), and while the writer holds the GIL a solver thread coming back from a numba kernel
-waits for it; with the other core busy the two also share one core. So the writer sends under
+point (about 14 on a SQL store with `tracker._sql_writes`), and while the writer holds the GIL
+a solver thread coming back from a numba kernel waits for it; with the other core busy the two
+also share one core. So the writer sends under
 a CPU budget, a token bucket on its own thread clock: `WRITER_CPU_SHARE` of wall time, at most
 `WRITER_CPU_BURST_S` at once, newest points first. A long run's points fit and go out every
 flush; a short run with a full point budget sends the rest when it closes. `close` drains what

@@ -85,7 +85,10 @@ class BatchWriter:
         self, status: str, metrics: Mapping[str, float], tags: Mapping[str, Any], points: Sequence[Metric] = (),
         params: Mapping[str, Any] | None = None,
     ) -> None:
-        """The run's last records and its terminal `status` (an MLflow status name): one store call if they fit."""
+        """The run's last records and its terminal `status` (an MLflow status name): one store call if they fit.
+
+        The run ends even when the store refuses some of the records (`RunWrites.finish_run`); the refusal is raised.
+        """
         self._send(metrics, tags, 0, points, params, status)
 
     def _send(self, metrics: Mapping[str, float], tags: Mapping[str, Any], step: int, points: Sequence[Metric],
@@ -94,16 +97,21 @@ class BatchWriter:
         points = [Metric(safe_key(k), float(v), ts, step) for k, v in metrics.items()] + list(points)
         entries = [RunTag(safe_key(str(k)), truncate_tag(str(v))) for k, v in tags.items()]
         param_entries, long_added = self._param_entries(params or {})
-        if long_added:  # the pointer params' artefact is there before the run ends
-            self._write_long_params()
-        if len(points) > MAX_METRICS_PER_BATCH or max(len(entries), len(param_entries)) > MAX_PARAMS_TAGS_PER_BATCH \
-                or len(points) + len(entries) + len(param_entries) > MAX_ENTITIES_PER_BATCH:
-            for chunk in _chunks(param_entries, MAX_PARAMS_TAGS_PER_BATCH):
-                self._client.log_batch(self._run_id, params=list(chunk))
-            self.log_metric_points(points)
-            for chunk in _chunks(entries, MAX_PARAMS_TAGS_PER_BATCH):
-                self._client.log_batch(self._run_id, tags=list(chunk))
-            points, entries, param_entries = [], [], []
+        try:
+            if long_added:  # the pointer params' artefact is there before the run ends
+                self._write_long_params()
+            if len(points) > MAX_METRICS_PER_BATCH or max(len(entries), len(param_entries)) > \
+                    MAX_PARAMS_TAGS_PER_BATCH or len(points) + len(entries) + len(param_entries) > MAX_ENTITIES_PER_BATCH:
+                for chunk in _chunks(param_entries, MAX_PARAMS_TAGS_PER_BATCH):
+                    self._client.log_batch(self._run_id, params=list(chunk))
+                self.log_metric_points(points)
+                for chunk in _chunks(entries, MAX_PARAMS_TAGS_PER_BATCH):
+                    self._client.log_batch(self._run_id, tags=list(chunk))
+                points, entries, param_entries = [], [], []
+        except Exception:
+            if status is not None:  # a refused record: the run still ends, never left RUNNING
+                self._client.finish_run(self._run_id, status=status, end_time=now_ms())
+            raise
         if status is not None:
             self._client.finish_run(self._run_id, metrics=points, params=param_entries, tags=entries, status=status,
                                     end_time=now_ms())

@@ -185,7 +185,6 @@ def _deleted(action: Callable[[RunWrites, str], Any]) -> Callable[[RunWrites, st
 LANDS_NOT = dict(metrics=[Metric("loss", 0.5, T0 + 1, 1)], tags=[RunTag("landed", "yes")])
 REFUSALS = {
     "a changed param": lambda w, run_id: w.log_batch(run_id, params=[Param("lr", "0.1")], **LANDS_NOT),
-    "a changed param when finishing": lambda w, run_id: w.finish_run(run_id, params=[Param("lr", "0.1")], **LANDS_NOT),
     "a key over the limit": lambda w, run_id: w.log_batch(
         run_id, params=[Param("k" * (MAX_ENTITY_KEY_LENGTH + 1), "1")], **LANDS_NOT),
     "a param key twice": lambda w, run_id: w.log_batch(run_id, params=[Param("a", "1"), Param("a", "2")], **LANDS_NOT),
@@ -209,7 +208,22 @@ def test_a_refused_batch_raises_mlflows_error_and_writes_nothing(
         assert f"exceeds the maximum length of {MAX_ENTITY_KEY_LENGTH}" in message
     assert "landed" not in seen["tags"] and seen["params"] == {"lr": "0.01"} and seen["metrics"] == {"loss": "1.0"}
     assert seen["end"] is None
-    assert seen["status"] == "RUNNING"  # a failed finish_run leaves the run open (TrackedRun then ends it)
+    assert seen["status"] == "RUNNING"
+
+
+def test_a_refused_closing_batch_still_ends_the_run_without_its_params(
+        client: MlflowClient, paths: Paths, experiments: tuple[str, str]) -> None:
+    """The store refuses a changed param in `finish_run`: MLflow's error is raised, and the run ends all the
+    same with the batch's metrics and tags (the params are what the store refused)."""
+    end = T0 + 5_000
+    refuse = _refused(client, lambda w, run_id: w.finish_run(run_id, params=[Param("lr", "0.1")], status="KILLED",
+                                                             end_time=end, **LANDS_NOT))
+    mlflow, fast = _both(paths, experiments, refuse)
+    assert fast == mlflow
+    code, message, seen = fast
+    assert code == "INVALID_PARAMETER_VALUE" and "Changing param values is not allowed" in message
+    assert (seen["status"], seen["end"], seen["params"]) == ("KILLED", end, {"lr": "0.01"})
+    assert seen["tags"]["landed"] == "yes" and seen["metrics"] == {"loss": "0.5"}
 
 
 def test_a_deleted_experiment_takes_no_run(client: MlflowClient, paths: Paths,
@@ -336,6 +350,21 @@ def test_a_refused_closing_record_still_ends_the_run(store_uri: str, client: Mlf
     assert got.data.params == {"x": "2"}
     assert got.data.tags["tt.state"] == ("FAIL" if body_raises else "COMPLETE")  # how it ended is still told
     assert got.data.metrics["objective"] == 3.0
+
+
+def test_a_refused_closing_batch_too_big_for_one_call_still_ends_the_run(store_uri: str, client: MlflowClient,
+                                                                         tmp_path: Path) -> None:
+    """More held params than one store call takes: they go in chunks before the closing call, and a refused
+    chunk still leaves the run ended."""
+    settings = TrackerSettings(tracking=TrackingSettings(uri=store_uri, artifact_root=str(tmp_path / "artifacts")),
+                               steps=StepSettings(flush_interval_s=3600.0))
+    many = {f"p{i:03d}": i for i in range(MAX_PARAMS_TAGS_PER_BATCH + 20)}
+    with pytest.raises(MlflowException, match="Changing param values is not allowed"):
+        with Tracker(settings).start_run(kind=RunKind.TRIAL, experiment=f"chunked-{uuid.uuid4().hex[:8]}",
+                                         params={**many, "x": 1}, hold_params=True) as run:
+            run.log_params({"x": 2})
+    got = client.get_run(run.run_id)
+    assert got.info.status == "FINISHED" and got.info.end_time is not None
 
 
 def test_a_spooled_closing_batch_the_store_refuses_still_ends_the_run(store_uri: str, client: MlflowClient,
